@@ -1,0 +1,26 @@
+# Two commands on a fresh machine with Python ≥ 3.10:
+#   make demo   set up .venv and run the built-in demo
+#   make test   set up .venv and run the tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,plot]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/nngraph demo
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

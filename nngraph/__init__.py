@@ -1,0 +1,72 @@
+"""nngraph: see a neural network compute.
+
+An autograd-free computational graph engine for chapters 2–3 of *Deep
+Learning from Scratch*: build a network, evaluate it exactly with NumPy, step
+through it node by node, and draw it.
+
+Example:
+    >>> import nngraph as ng
+    >>> net = ng.three_layer_network()
+    >>> net.forward([1.0, 0.5]).round(8)
+    array([0.31682708, 0.69627909])
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation, register_activation
+from .build import (
+    BUILTIN_NETWORKS,
+    and_gate,
+    mlp,
+    mnist_network,
+    nand_gate,
+    or_gate,
+    perceptron,
+    three_layer_network,
+    xor_gate,
+)
+from .errors import (
+    FormatError,
+    GraphError,
+    InputError,
+    NNGraphError,
+    RenderError,
+    ShapeError,
+    UnknownActivationError,
+)
+from .graph import Graph, Layer
+from .idx import load_mnist, read_idx
+from .io import load, load_weights, save
+from .plan import Plan, Step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "BUILTIN_NETWORKS",
+    "FormatError",
+    "Graph",
+    "GraphError",
+    "InputError",
+    "Layer",
+    "NNGraphError",
+    "Plan",
+    "RenderError",
+    "ShapeError",
+    "Step",
+    "UnknownActivationError",
+    "and_gate",
+    "get_activation",
+    "load",
+    "load_mnist",
+    "load_weights",
+    "mlp",
+    "mnist_network",
+    "nand_gate",
+    "or_gate",
+    "perceptron",
+    "read_idx",
+    "register_activation",
+    "save",
+    "three_layer_network",
+    "xor_gate",
+]

@@ -1,0 +1,146 @@
+"""Ready-made networks: mlp() and the book's perceptrons and networks.
+
+Names follow the book: input ``x``, layer ``i`` has ``Wi``, ``bi``, ``ai = x·Wi + bi``
+and ``zi = h(ai)``; the last layer's output is ``y``.
+
+Example:
+    >>> import numpy as np
+    >>> xor_gate().forward(np.array([[0, 0], [1, 0], [0, 1], [1, 1]]))[:, 0]
+    array([0., 1., 1., 0.])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .errors import GraphError
+from .graph import Graph
+
+__all__ = [
+    "mlp",
+    "perceptron",
+    "and_gate",
+    "nand_gate",
+    "or_gate",
+    "xor_gate",
+    "three_layer_network",
+    "mnist_network",
+    "BUILTIN_NETWORKS",
+]
+
+
+def mlp(layers: Sequence, activations: Sequence[str] | str, *, name: str = "mlp", input_name: str = "x", output_name: str = "y") -> Graph:
+    """A multilayer perceptron from ``[(W1, b1), (W2, b2), …]``; ``b`` may be None.
+
+    Args:
+        layers: one ``(W, b)`` pair per layer; W of layer i has as many rows as
+            layer i−1 has columns.
+        activations: one activation name per layer, or one name for all.
+        name: the graph's name.
+
+    Example:
+        >>> net = mlp([([[1.0, -1.0]], [0.0, 0.0])], activations="relu")
+        >>> net.forward([2.0])
+        array([2., 0.])
+    """
+    layers = list(layers)
+    if not layers:
+        raise GraphError("mlp needs at least one (W, b) layer")
+    if isinstance(activations, str):
+        activations = [activations] * len(layers)
+    activations = list(activations)
+    if len(activations) != len(layers):
+        raise GraphError(f"mlp got {len(layers)} layers but {len(activations)} activations; give one per layer")
+    g = Graph(name)
+    for i, layer in enumerate(layers, start=1):
+        try:
+            W, b = layer
+        except (TypeError, ValueError):
+            raise GraphError(f"layer {i} of mlp must be a pair (W, b); got {type(layer).__name__}") from None
+        if i == 1:
+            g.input(input_name, size=_rows(W, i))
+            signal = input_name
+        W_node = g.weight(f"W{i}", W)
+        b_node = g.weight(f"b{i}", b) if b is not None else None
+        a = g.affine(f"a{i}", signal, W_node, b_node)
+        signal = g.activation(output_name if i == len(layers) else f"z{i}", a, activations[i - 1])
+    return g
+
+
+def _rows(W, layer: int) -> int:
+    from .graph import as_parameter
+
+    W = as_parameter(W, f"W{layer}")
+    if W.ndim != 2:
+        raise GraphError(f"W{layer} must be a matrix (rows × columns); got shape {W.shape}")
+    return W.shape[0]
+
+
+def perceptron(w: Sequence[float], b: float, *, name: str = "perceptron") -> Graph:
+    """The book's perceptron: ``y = 1 if w·x + b > 0 else 0`` (figure 2-1).
+
+    Example:
+        >>> perceptron([0.5, 0.5], -0.7, name="AND").forward([1, 1])
+        array([1.])
+    """
+    return mlp([([[wi] for wi in w], [b])], "step", name=name)
+
+
+def and_gate() -> Graph:
+    """AND: w = (0.5, 0.5), b = −0.7 (section 2.3)."""
+    return perceptron([0.5, 0.5], -0.7, name="AND")
+
+
+def nand_gate() -> Graph:
+    """NAND: w = (−0.5, −0.5), b = 0.7."""
+    return perceptron([-0.5, -0.5], 0.7, name="NAND")
+
+
+def or_gate() -> Graph:
+    """OR: w = (0.5, 0.5), b = −0.2."""
+    return perceptron([0.5, 0.5], -0.2, name="OR")
+
+
+def xor_gate() -> Graph:
+    """XOR as two layers (figure 2-13): s₁ = NAND(x), s₂ = OR(x), y = AND(s₁, s₂)."""
+    nand_or = ([[-0.5, 0.5], [-0.5, 0.5]], [0.7, -0.2])
+    and_ = ([[0.5], [0.5]], [-0.7])
+    return mlp([nand_or, and_], "step", name="XOR")
+
+
+def three_layer_network() -> Graph:
+    """The 2-3-2-2 network of section 3.4.3 (sigmoid, sigmoid, identity).
+
+    Example:
+        >>> three_layer_network().forward([1.0, 0.5]).round(8)
+        array([0.31682708, 0.69627909])
+    """
+    W1 = [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]
+    b1 = [0.1, 0.2, 0.3]
+    W2 = [[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]]
+    b2 = [0.1, 0.2]
+    W3 = [[0.1, 0.3], [0.2, 0.4]]
+    b3 = [0.1, 0.2]
+    return mlp([(W1, b1), (W2, b2), (W3, b3)], ["sigmoid", "sigmoid", "identity"], name="three-layer")
+
+
+def mnist_network(weights) -> Graph:
+    """The book's MNIST network 784-50-100-10 (sigmoid, sigmoid, softmax).
+
+    Args:
+        weights: a mapping or a ``.npz`` path with keys W1, b1, W2, b2, W3, b3.
+    """
+    from .io import load_weights
+
+    arrays = load_weights(weights, ["W1", "b1", "W2", "b2", "W3", "b3"])
+    layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in (1, 2, 3)]
+    return mlp(layers, ["sigmoid", "sigmoid", "softmax"], name="mnist")
+
+
+BUILTIN_NETWORKS = {
+    "and": and_gate,
+    "nand": nand_gate,
+    "or": or_gate,
+    "xor": xor_gate,
+    "three-layer": three_layer_network,
+}

@@ -1,0 +1,80 @@
+"""Numbers as the book prints them: short, exact to a chosen precision, abbreviated.
+
+Example:
+    >>> import numpy as np
+    >>> format_array(np.array([1.0, 0.5]))
+    '[1.0, 0.5]'
+    >>> format_array(np.arange(20.0))
+    '[0.0, 1.0, 2.0, …, 18.0, 19.0] (20,)'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["format_number", "format_array", "format_shape"]
+
+
+def format_number(value: float, digits: int = 8) -> str:
+    """``value`` the way NumPy prints it: at most ``digits`` decimals, trailing zeros dropped.
+
+    Very large or small magnitudes switch to scientific notation, as NumPy does,
+    so the book's printed values reappear exactly.
+
+    Example:
+        >>> format_number(0.574442516811659), format_number(1), format_number(2.06106005e-09)
+        ('0.57444252', '1.0', '2.06106005e-09')
+    """
+    value = np.asarray(value)[()]
+    if value.dtype.kind != "f":
+        value = np.float64(value)
+    if value != 0 and np.isfinite(value) and not 1e-4 <= abs(value) < 1e8:
+        return np.format_float_scientific(value, precision=digits, unique=True, trim="0")
+    return np.format_float_positional(value, precision=digits, unique=True, trim="0")
+
+
+def _format_row(row: np.ndarray, digits: int, edge: int) -> str:
+    if len(row) > 2 * edge + 1:
+        parts = [format_number(v, digits) for v in row[:edge]]
+        parts.append("…")
+        parts += [format_number(v, digits) for v in row[-(edge - 1) :]]
+    else:
+        parts = [format_number(v, digits) for v in row]
+    return "[" + ", ".join(parts) + "]"
+
+
+def format_array(array: np.ndarray, digits: int = 8, edge: int = 3) -> str:
+    """A 0-, 1- or 2-D array in one line; long rows and many rows are elided with ``…``.
+
+    The shape is appended whenever something was left out.
+    """
+    array = np.asarray(array)
+    if array.ndim == 0:
+        return format_number(array, digits)
+    if array.ndim == 1:
+        text = _format_row(array, digits, edge)
+    else:
+        matrix = array.reshape(array.shape[0], -1)
+        if len(matrix) > 2 * edge + 1:
+            head = [_format_row(r, digits, edge) for r in matrix[:edge]]
+            rows = [*head, "…", *(_format_row(r, digits, edge) for r in matrix[-(edge - 1) :])]
+        else:
+            rows = [_format_row(r, digits, edge) for r in matrix]
+        text = "[" + ", ".join(rows) + "]"
+    if "…" in text:
+        text += f" {format_shape(array.shape)}"
+    return text
+
+
+def format_shape(shape: tuple[int, ...], batch: str | None = None) -> str:
+    """``(3,)``, ``(100, 50)``, or with ``batch='N'`` the book's ``N×50``.
+
+    Example:
+        >>> format_shape((100, 50)), format_shape((50,), batch="N")
+        ('(100, 50)', 'N×50')
+    """
+    if batch is not None:
+        return "×".join([batch, *map(str, shape[-1:])])
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join(map(str, shape)) + ")"

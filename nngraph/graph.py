@@ -1,0 +1,305 @@
+"""Graph: a network of nodes, kept as a networkx DAG and checked as it is built.
+
+Every node is validated when it is added (unique name, known sources of the
+right kind, fitting shapes, known activation), so a finished graph is always
+evaluable. Evaluation itself lives in :mod:`nngraph.plan`.
+
+Example:
+    >>> import numpy as np
+    >>> g = Graph()
+    >>> x = g.input("x", size=2)
+    >>> W = g.weight("W", [[0.5], [0.5]])
+    >>> b = g.weight("b", [-0.7])
+    >>> a = g.affine("a", x, W, b)
+    >>> y = g.activation("y", a, "step")
+    >>> g.forward(np.array([[0, 0], [1, 0], [0, 1], [1, 1]]))[:, 0]
+    array([0., 0., 0., 1.])
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from .activations import Activation, get_activation
+from .errors import GraphError, ShapeError
+from .nodes import ActivationNode, AffineNode, InputNode, Node, WeightNode
+
+__all__ = ["Graph", "Layer", "as_parameter"]
+
+SIGNAL_KINDS = ("input", "affine", "activation")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a layered network: ``a = x·W + b`` then ``z = h(a)``.
+
+    ``activation`` is None when the affine's result is used as it is.
+    """
+
+    index: int
+    affine: AffineNode
+    activation: ActivationNode | None
+
+    @property
+    def output(self) -> str:
+        """Name of the node holding this layer's result."""
+        return (self.activation or self.affine).name
+
+
+def as_parameter(value, where: str) -> np.ndarray:
+    """A read-only float copy of ``value``; integers become float64, float32 stays.
+
+    Raises:
+        GraphError: if ``value`` is not a finite numeric array (``where`` names it).
+
+    Example:
+        >>> as_parameter([[1, 2]], "weight 'W'").dtype
+        dtype('float64')
+    """
+    try:
+        array = np.array(value)
+    except (ValueError, TypeError) as err:
+        raise GraphError(f"{where} is not a rectangular array of numbers: {err}") from err
+    if array.dtype.kind not in "biuf":
+        raise GraphError(f"{where} must hold real numbers; got dtype {array.dtype}")
+    if array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    if array.ndim == 0:
+        raise GraphError(f"{where} must be an array; got the scalar {array.item()!r}; wrap it: [{array.item()!r}]")
+    if not np.isfinite(array).all():
+        position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise GraphError(f"{where} holds {array[position]!r} at index {position}; weights must be finite")
+    array.flags.writeable = False
+    return array
+
+
+class Graph:
+    """A feed-forward network: inputs, weights, affine and activation nodes.
+
+    Build it with :meth:`input`, :meth:`weight`, :meth:`affine` and
+    :meth:`activation`; each returns the new node, which later calls accept in
+    place of its name. Evaluate with :meth:`forward` or step through with
+    :meth:`steps`.
+
+    Example:
+        >>> g = Graph()
+        >>> g.input("x", size=2).kind
+        'input'
+        >>> g.names
+        ('x',)
+    """
+
+    def __init__(self, name: str = "network"):
+        self.name = name
+        self._dag = nx.DiGraph()
+        self._nodes: dict[str, Node] = {}
+        self._plan = None
+
+    # -- building -------------------------------------------------------------
+
+    def input(self, name: str, size: int) -> InputNode:
+        """Add an input signal of ``size`` features per sample."""
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise GraphError(f"input {name!r} needs a positive integer size; got {size!r}")
+        return self._add(InputNode(self._new_name(name), int(size)), {})
+
+    def weight(self, name: str, value) -> WeightNode:
+        """Add a parameter tensor (W or b); ``value`` is copied and made read-only."""
+        name = self._new_name(name)
+        return self._add(WeightNode(name, as_parameter(value, f"weight {name!r}")), {})
+
+    def affine(self, name: str, x, W, b=None) -> AffineNode:
+        """Add ``name = x·W + b``: ``x`` a signal of width D, ``W`` (D, K), ``b`` (K,) or None."""
+        name = self._new_name(name)
+        x_node = self._signal(x, f"affine {name!r}", "x")
+        W_node = self._parameter(W, f"affine {name!r}", "W")
+        width = x_node.width
+        if W_node.value.ndim != 2:
+            raise ShapeError(
+                f"affine {name!r} needs W as a matrix (rows × columns); "
+                f"{W_node.name} has shape {W_node.shape}; reshape it to ({width}, K)"
+            )
+        rows, columns = W_node.shape
+        if rows != width:
+            raise ShapeError(
+                f"affine {name!r} cannot multiply {x_node.name} (N×{width}) by "
+                f"{W_node.name} ({rows}×{columns}): inner sizes {width} ≠ {rows}; "
+                f"{W_node.name} needs {width} rows"
+            )
+        roles = {"x": x_node.name, "W": W_node.name}
+        if b is not None:
+            b_node = self._parameter(b, f"affine {name!r}", "b")
+            if b_node.shape != (columns,):
+                raise ShapeError(
+                    f"affine {name!r} cannot add {b_node.name} {b_node.shape} to "
+                    f"{x_node.name}·{W_node.name} (N×{columns}): {b_node.name} must have "
+                    f"shape ({columns},), one entry per column of {W_node.name}"
+                )
+            roles["b"] = b_node.name
+        return self._add(AffineNode(name, roles["x"], roles["W"], roles.get("b"), columns), roles)
+
+    def activation(self, name: str, source, function: str | Activation) -> ActivationNode:
+        """Add ``name = h(source)`` for the registered activation ``function``."""
+        name = self._new_name(name)
+        a_node = self._signal(source, f"activation {name!r}", "a")
+        spec = get_activation(function)
+        return self._add(ActivationNode(name, a_node.name, spec, a_node.width), {"a": a_node.name})
+
+    def _new_name(self, name) -> str:
+        if not isinstance(name, str) or not name:
+            raise GraphError(f"node names must be non-empty strings; got {name!r}")
+        if name in self._nodes:
+            raise GraphError(
+                f"node {name!r} already exists ({self._nodes[name].kind}); "
+                f"node names must be unique, choose another"
+            )
+        return name
+
+    def _lookup(self, ref, where: str, role: str) -> Node:
+        name = ref.name if isinstance(ref, Node) else ref
+        if isinstance(name, str) and name in self._nodes:
+            return self._nodes[name]
+        close = difflib.get_close_matches(str(name), list(self._nodes), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; add it first (known: {', '.join(self._nodes) or 'none'})"
+        raise GraphError(f"{where} reads its {role} from {name!r}, which is not a node of this graph{hint}")
+
+    def _signal(self, ref, where: str, role: str):
+        node = self._lookup(ref, where, role)
+        if node.kind not in SIGNAL_KINDS:
+            raise GraphError(
+                f"{where} reads its {role} from {node.name!r}, a {node.kind}; "
+                f"{role} must be an input, affine or activation node"
+            )
+        return node
+
+    def _parameter(self, ref, where: str, role: str) -> WeightNode:
+        node = self._lookup(ref, where, role)
+        if node.kind != "weight":
+            raise GraphError(
+                f"{where} reads its {role} from {node.name!r}, a {node.kind}; "
+                f"{role} must be a weight node (add it with graph.weight)"
+            )
+        return node
+
+    def _add(self, node: Node, roles: dict[str, str]) -> Node:
+        self._dag.add_node(node.name, kind=node.kind)
+        for role, source in roles.items():
+            self._dag.add_edge(source, node.name, role=role)
+        self._nodes[node.name] = node
+        self._plan = None
+        return node
+
+    # -- reading --------------------------------------------------------------
+
+    @property
+    def dag(self) -> nx.DiGraph:
+        """A read-only networkx view of the graph; edges carry their ``role``."""
+        return self._dag.copy(as_view=True)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Node names in the order they were added."""
+        return tuple(self._nodes)
+
+    @property
+    def inputs(self) -> tuple[InputNode, ...]:
+        return tuple(n for n in self._nodes.values() if n.kind == "input")
+
+    @property
+    def outputs(self) -> tuple[Node, ...]:
+        """Computing nodes that no other node reads, in the order they were added."""
+        return tuple(
+            n for n in self._nodes.values() if n.kind in ("affine", "activation") and not self._dag.out_degree(n.name)
+        )
+
+    def __getitem__(self, name: str) -> Node:
+        if name in self._nodes:
+            return self._nodes[name]
+        close = difflib.get_close_matches(str(name), list(self._nodes), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise GraphError(f"graph {self.name!r} has no node {name!r}{hint}")
+
+    def __contains__(self, name) -> bool:
+        return name in self._nodes
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._nodes.values())
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __repr__(self) -> str:
+        kinds = [n.kind for n in self._nodes.values()]
+        counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("input", "weight", "affine", "activation"))
+        return f"<Graph {self.name!r}: {counts}>"
+
+    def consumers(self, name: str) -> list[str]:
+        """Names of the nodes reading ``name``, in the order they were added."""
+        readers = set(self._dag.successors(name))
+        return [n for n in self._nodes if n in readers]
+
+    def layers(self) -> list[Layer]:
+        """The network as a chain of layers, for neuron diagrams and narration.
+
+        Raises:
+            GraphError: if the graph is not one input feeding a single chain of
+                affine (+ optional activation) layers.
+        """
+        if len(self.inputs) != 1:
+            raise GraphError(f"layers need exactly one input; {self.name!r} has {len(self.inputs)}")
+        layers, current = [], self.inputs[0].name
+        while True:
+            readers = [n for n in self.consumers(current) if self._nodes[n].kind != "weight"]
+            if not readers:
+                break
+            if len(readers) > 1 or self._nodes[readers[0]].kind != "affine":
+                raise GraphError(
+                    f"{self.name!r} is not a chain of layers: {current!r} feeds {readers}; "
+                    f"use the signal diagram for general graphs"
+                )
+            affine = self._nodes[readers[0]]
+            after = self.consumers(affine.name)
+            activation = None
+            if len(after) == 1 and self._nodes[after[0]].kind == "activation":
+                activation = self._nodes[after[0]]
+            elif after and not all(self._nodes[n].kind == "affine" for n in after):
+                raise GraphError(f"{self.name!r} is not a chain of layers: {affine.name!r} feeds {after}")
+            layers.append(Layer(len(layers) + 1, affine, activation))
+            current = layers[-1].output
+        covered = {self.inputs[0].name}
+        for layer in layers:
+            covered.update(layer.affine.arguments.values(), [layer.affine.name])
+            if layer.activation is not None:
+                covered.add(layer.activation.name)
+        if len(covered) != len(self._nodes):
+            stray = [n for n in self._nodes if n not in covered]
+            raise GraphError(f"{self.name!r} has nodes outside its chain of layers: {stray}; use the signal diagram")
+        return layers
+
+    # -- evaluating -----------------------------------------------------------
+
+    def plan(self):
+        """The compiled execution plan, built once and reused until the graph changes."""
+        if self._plan is None:
+            from .plan import Plan
+
+            self._plan = Plan(self)
+        return self._plan
+
+    def forward(self, *args, allow_nonfinite: bool = False, **inputs):
+        """Evaluate the graph on one sample ``(D,)`` or a batch ``(N, D)``.
+
+        Pass the array itself when the graph has one input, or the inputs by
+        name (keywords or one dict). Returns the output array when the graph has
+        one output, else a dict name → array. Inputs are never modified.
+        """
+        return self.plan().run(*args, allow_nonfinite=allow_nonfinite, **inputs)
+
+    def steps(self, *args, allow_nonfinite: bool = False, **inputs):
+        """Evaluate one node at a time, yielding a :class:`~nngraph.plan.Step` per node."""
+        return self.plan().steps(*args, allow_nonfinite=allow_nonfinite, **inputs)

@@ -1,0 +1,81 @@
+"""MNIST's IDX files (gzipped or not), read with every header field checked.
+
+An IDX file is a 4-byte magic number (0, 0, type code, number of dimensions),
+one big-endian uint32 per dimension, then the data.
+
+Example:
+    >>> import gzip, io, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "labels.idx1-ubyte"
+    >>> _ = path.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1]))
+    >>> read_idx(path)
+    array([7, 2, 1], dtype=uint8)
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .errors import FormatError
+
+__all__ = ["read_idx", "load_mnist"]
+
+TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path) -> np.ndarray:
+    """The array stored in the IDX file ``path``.
+
+    Raises:
+        FormatError: bad magic number, unknown type, or a size that does not
+            match the header (truncated or padded file).
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gzipped else open
+        with opener(path, "rb") as file:
+            magic = file.read(4)
+            if len(magic) < 4 or magic[:2] != b"\x00\x00":
+                raise FormatError(f"{path}: not an IDX file (magic number {magic.hex() or 'missing'}, expected 0000xxxx)")
+            dtype, ndim = TYPES.get(magic[2]), magic[3]
+            if dtype is None:
+                raise FormatError(f"{path}: unknown IDX data type code 0x{magic[2]:02x}")
+            if ndim == 0:
+                raise FormatError(f"{path}: IDX header declares 0 dimensions")
+            header = file.read(4 * ndim)
+            if len(header) < 4 * ndim:
+                raise FormatError(f"{path}: truncated IDX header ({ndim} dimensions declared)")
+            shape = tuple(int(d) for d in np.frombuffer(header, ">u4"))
+            expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+            data = file.read(expected + 1)  # one byte more reveals trailing garbage
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file") from None
+    except (OSError, EOFError, zlib.error) as err:
+        raise FormatError(f"{path}: cannot be read ({err})") from err
+    if len(data) != expected:
+        problem = "truncated" if len(data) < expected else "longer than its header says"
+        raise FormatError(f"{path}: {problem}: header shape {shape} needs {expected} bytes of data, found {len(data)}{'+' if len(data) > expected else ''}")
+    return np.frombuffer(data, dtype).astype(np.dtype(dtype).newbyteorder("="), copy=True).reshape(shape)
+
+
+def load_mnist(images_path, labels_path) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images as float32 ``(N, 784)`` scaled to [0, 1], and labels ``(N,)`` int64.
+
+    Raises:
+        FormatError: if either file is damaged or they do not match.
+    """
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise FormatError(f"{images_path}: expected uint8 images (N, rows, columns); got {images.dtype} {images.shape}")
+    if labels.ndim != 1:
+        raise FormatError(f"{labels_path}: expected labels (N,); got shape {labels.shape}")
+    if len(images) != len(labels):
+        raise FormatError(f"{images_path} has {len(images)} images but {labels_path} has {len(labels)} labels")
+    flat = images.reshape(len(images), -1).astype(np.float32)
+    flat /= 255.0
+    return flat, labels.astype(np.int64)

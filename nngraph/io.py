@@ -1,0 +1,263 @@
+"""Networks on disk, without pickle: a graph ``.npz``, a TOML text format, weight files.
+
+- :func:`save` / :func:`load`: a whole graph in one ``.npz`` (its arrays plus a
+  JSON description), a bit-exact round trip. :func:`load` also reads the TOML
+  format below.
+- The TOML format describes a layered network with inline weights, or with
+  weight names looked up in a ``.npz`` beside it::
+
+      name = "three-layer"
+      weights = "weights.npz"          # optional, relative to this file
+      [[layers]]
+      W = [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]   # or "W1", a key of the weights file
+      b = [0.1, 0.2, 0.3]
+      activation = "sigmoid"
+
+Nothing in a file is ever executed; a file that cannot be read raises
+:class:`~nngraph.errors.FormatError` naming the file and the problem.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from nngraph import three_layer_network
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "net.npz"
+    >>> save(three_layer_network(), path)
+    >>> load(path).forward([1.0, 0.5]).round(8)
+    array([0.31682708, 0.69627909])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from .errors import FormatError, NNGraphError
+from .graph import Graph
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["save", "load", "load_weights", "write_atomically"]
+
+FORMAT = "nngraph"
+VERSION = 1
+DESCRIPTION_KEY = "graph.json"
+NODE_FIELDS = {
+    "input": {"size"},
+    "weight": {"array"},
+    "affine": {"x", "W", "b"},
+    "activation": {"source", "function"},
+}
+LAYER_FIELDS = {"W", "b", "activation"}
+
+
+def write_atomically(path, write) -> Path:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place.
+
+    A reader never sees a half-written file, and a failed write leaves any old
+    file untouched.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path
+
+
+def save(graph: Graph, path) -> None:
+    """Write ``graph`` to one ``.npz``: its weight arrays and a JSON description."""
+    nodes, arrays = [], {}
+    for node in graph:
+        record = {"name": node.name, "kind": node.kind}
+        if node.kind == "input":
+            record["size"] = node.size
+        elif node.kind == "weight":
+            record["array"] = key = f"weight_{len(arrays)}"
+            arrays[key] = node.value
+        elif node.kind == "affine":
+            record.update(x=node.x, W=node.W, b=node.b)
+        else:
+            record.update(source=node.source, function=node.activation.name)
+        nodes.append(record)
+    description = {"format": FORMAT, "version": VERSION, "name": graph.name, "nodes": nodes}
+    arrays[DESCRIPTION_KEY] = np.array(json.dumps(description, ensure_ascii=False))
+    write_atomically(path, lambda file: np.savez(file, **arrays))
+
+
+def load(path) -> Graph:
+    """Read a graph saved by :func:`save` (``.npz``) or written in TOML (``.toml``).
+
+    Raises:
+        FormatError: naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FormatError(f"{path}: no such file")
+    if path.suffix.lower() == ".toml":
+        return _load_toml(path)
+    arrays = _read_npz(path)
+    if DESCRIPTION_KEY not in arrays:
+        raise FormatError(
+            f"{path}: holds arrays {sorted(arrays)} but no nngraph description; a weights "
+            f"file is used through a .toml network (weights = ...) or nngraph.mnist_network()"
+        )
+    try:
+        description = json.loads(str(arrays.pop(DESCRIPTION_KEY)[()]))
+    except (ValueError, TypeError) as err:
+        raise FormatError(f"{path}: its graph description is not valid JSON: {err}") from err
+    try:
+        return _graph_from_description(description, arrays)
+    except FormatError as err:
+        raise FormatError(f"{path}: {err}") from err
+    except NNGraphError as err:
+        raise FormatError(f"{path}: {err}") from err
+
+
+def load_weights(source, keys) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` from a mapping or a ``.npz`` file, checked to be present.
+
+    Example:
+        >>> load_weights({"W1": [[1.0]]}, ["W1"])["W1"]
+        array([[1.]])
+    """
+    if isinstance(source, Mapping):
+        arrays, where = dict(source), "the weights"
+    else:
+        arrays, where = _read_npz(Path(source)), str(source)
+    missing = [k for k in keys if k not in arrays]
+    if missing:
+        raise FormatError(f"{where}: missing {', '.join(missing)}; it holds {sorted(arrays)}")
+    return {k: np.asarray(arrays[k]) for k in keys}
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise FormatError(f"{path}: holds a single array, not a .npz archive of named arrays")
+            return {key: archive[key] for key in archive.files}
+    except FormatError:
+        raise
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
+        raise FormatError(f"{path}: not a readable .npz archive ({type(err).__name__}: {err})") from err
+
+
+def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph:
+    if not isinstance(description, dict) or description.get("format") != FORMAT:
+        raise FormatError(f"not an nngraph file (its description lacks format = {FORMAT!r})")
+    if description.get("version") != VERSION:
+        raise FormatError(f"format version {description.get('version')!r} is not supported (this nngraph reads {VERSION})")
+    records = description.get("nodes")
+    if not isinstance(records, list):
+        raise FormatError("its description has no list of nodes")
+    by_name = {}
+    for i, record in enumerate(records):
+        if not isinstance(record, dict) or not isinstance(record.get("name"), str):
+            raise FormatError(f"node #{i} has no name")
+        kind = record.get("kind")
+        if kind not in NODE_FIELDS:
+            raise FormatError(f"node {record['name']!r} has unknown kind {kind!r}; expected one of {sorted(NODE_FIELDS)}")
+        unknown = set(record) - NODE_FIELDS[kind] - {"name", "kind"}
+        if unknown:
+            raise FormatError(f"node {record['name']!r} has unexpected fields {sorted(unknown)}")
+        if record["name"] in by_name:
+            raise FormatError(f"node {record['name']!r} appears twice")
+        by_name[record["name"]] = record
+    order = _dependency_order(by_name)
+    g = Graph(str(description.get("name", "network")))
+    for name in order:
+        record = by_name[name]
+        kind = record["kind"]
+        if kind == "input":
+            g.input(name, record.get("size"))
+        elif kind == "weight":
+            key = record.get("array")
+            if key not in arrays:
+                raise FormatError(f"weight {name!r} refers to array {key!r}, which the file does not hold")
+            g.weight(name, arrays[key])
+        elif kind == "affine":
+            g.affine(name, record.get("x"), record.get("W"), record.get("b"))
+        else:
+            g.activation(name, record.get("source"), record.get("function"))
+    return g
+
+
+def _dependency_order(by_name: dict[str, dict]) -> list[str]:
+    """Node names so that every node comes after what it reads; names any cycle."""
+    dag = nx.DiGraph()
+    dag.add_nodes_from(by_name)
+    for name, record in by_name.items():
+        for field in ("x", "W", "b", "source"):
+            source = record.get(field)
+            if source is None:
+                continue
+            if source not in by_name:
+                raise FormatError(f"node {name!r} reads {field} from {source!r}, which is not in the file")
+            dag.add_edge(source, name)
+    position = {name: i for i, name in enumerate(by_name)}
+    try:
+        return list(nx.lexicographical_topological_sort(dag, key=position.__getitem__))
+    except nx.NetworkXUnfeasible:
+        cycle = [u for u, _ in nx.find_cycle(dag)]
+        raise FormatError(f"its nodes form a cycle {' → '.join([*cycle, cycle[0]])}; a network must be acyclic") from None
+
+
+def _load_toml(path: Path) -> Graph:
+    from .build import mlp
+
+    try:
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise FormatError(f"{path}: not valid TOML: {err}") from err
+    unknown = set(spec) - {"name", "weights", "layers", "input"}
+    if unknown:
+        raise FormatError(f"{path}: unexpected keys {sorted(unknown)}; expected name, weights, input, [[layers]]")
+    layers = spec.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise FormatError(f"{path}: no [[layers]] tables; each layer needs W, b and activation")
+    weights = None
+    if "weights" in spec:
+        weights_path = path.parent / str(spec["weights"])
+        weights = _read_npz(weights_path)
+    pairs, activations = [], []
+    for i, layer in enumerate(layers, start=1):
+        if not isinstance(layer, dict):
+            raise FormatError(f"{path}: layer {i} is not a table")
+        unknown = set(layer) - LAYER_FIELDS
+        if unknown:
+            raise FormatError(f"{path}: layer {i} has unexpected keys {sorted(unknown)}; expected W, b, activation")
+        if "W" not in layer or "activation" not in layer:
+            raise FormatError(f"{path}: layer {i} needs W and activation")
+        pairs.append(tuple(_toml_array(path, i, layer.get(k), weights) for k in ("W", "b")))
+        activations.append(layer["activation"])
+    input_name = spec.get("input", {}).get("name", "x") if isinstance(spec.get("input"), dict) else "x"
+    try:
+        return mlp(pairs, activations, name=str(spec.get("name", path.stem)), input_name=input_name)
+    except NNGraphError as err:
+        raise FormatError(f"{path}: {err}") from err
+
+
+def _toml_array(path: Path, layer: int, value, weights):
+    if isinstance(value, str):
+        if weights is None:
+            raise FormatError(f"{path}: layer {layer} names array {value!r} but the file sets no weights = \"....npz\"")
+        if value not in weights:
+            raise FormatError(f"{path}: layer {layer} names array {value!r}, not in the weights file (it holds {sorted(weights)})")
+        return weights[value]
+    return value
