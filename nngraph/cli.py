@@ -18,6 +18,7 @@ from .errors import FormatError, InputError, NNGraphError
 from .formatting import format_array
 from .graph import Graph
 from .io import load
+from .narrate import LEVELS, narrate
 
 GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
 
@@ -94,8 +95,27 @@ def cmd_run(args) -> None:
 def cmd_step(args) -> None:
     graph = load_network(args.net, args.weights)
     x = parse_input(args.input, graph)
-    for step in graph.steps(x):
-        print(f"[{step.index}] {step.describe(args.precision)}")
+    if args.frames or args.html:
+        from .render.stepper import Stepper
+
+        stepper = Stepper(graph, x, sample=args.sample, level=args.level, precision=args.precision)
+        if args.frames:
+            written = stepper.write_frames(args.frames)
+            print(f"wrote {len(written)} frames to {args.frames}/")
+        if args.html:
+            stepper.save(args.html)
+            print(f"wrote the HTML stepper to {args.html} (open it in a browser; ← → step)")
+        return
+    records = narrate(graph, x, level=args.level, sample=args.sample, precision=args.precision)
+    for record in records:
+        print(f"[{record.index + 1}/{len(records)}] {record.text}")
+        if args.interactive and record.index + 1 < len(records):
+            try:
+                answer = input("  Enter: next, q: quit > ")
+            except EOFError:
+                answer = "q"
+            if answer.strip().lower() == "q":
+                break
 
 
 def cmd_demo(args) -> None:
@@ -126,10 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     network_command("info", "layers, shapes and parameter counts", cmd_info)
-    for name, help, handler in (("run", "evaluate on an input", cmd_run), ("step", "evaluate one node at a time", cmd_step)):
+    for name, help, handler in (("run", "evaluate on an input", cmd_run), ("step", "narrate the evaluation step by step", cmd_step)):
         sub = network_command(name, help, handler)
         sub.add_argument("--input", "-i", required=True, help="values like 1.0,0.5 (';' between samples) or a .npy/.npz/.csv file")
         sub.add_argument("--precision", type=int, default=8, help="decimals printed (default 8)")
+    step = commands.choices["step"]
+    step.add_argument("--level", choices=LEVELS, default="neuron", help="narrate each neuron (default) or each layer in matrix form")
+    step.add_argument("--sample", type=int, default=0, help="the row of a batch to narrate (default 0)")
+    step.add_argument("--interactive", action="store_true", help="wait for Enter after each step; q quits")
+    step.add_argument("--frames", metavar="DIR", help="write one SVG per step and view into DIR")
+    step.add_argument("--html", metavar="FILE", help="write a self-contained HTML stepper")
     return parser
 
 

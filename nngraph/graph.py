@@ -218,14 +218,14 @@ class Graph:
         )
 
     def __getitem__(self, name: str) -> Node:
-        if name in self._nodes:
+        if isinstance(name, str) and name in self._nodes:
             return self._nodes[name]
         close = difflib.get_close_matches(str(name), list(self._nodes), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise GraphError(f"graph {self.name!r} has no node {name!r}{hint}")
 
     def __contains__(self, name) -> bool:
-        return name in self._nodes
+        return isinstance(name, str) and name in self._nodes
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self._nodes.values())

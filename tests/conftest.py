@@ -1,0 +1,104 @@
+"""Shared fixtures: the book's gates, the 3-layer network and the MNIST data.
+
+The MNIST files are read from ``../shared/data`` (beside the project, never
+copied into it); tests that need them skip with a clear reason where the
+folder is absent. Tests marked ``renderer`` skip when no Graphviz renderer is
+installed.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nngraph as ng
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+MNIST_MISSING = "MNIST data folder ../shared/data not found"
+
+GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
+GATE_OUTPUTS = {
+    "AND": (ng.and_gate, [0, 0, 0, 1]),
+    "NAND": (ng.nand_gate, [1, 1, 1, 0]),
+    "OR": (ng.or_gate, [0, 1, 1, 1]),
+    "XOR": (ng.xor_gate, [0, 1, 1, 0]),
+}
+
+# Section 3.4.3: every intermediate of the 3-layer network at x = [1.0, 0.5],
+# as the book prints them (8 decimals).
+BOOK_X = np.array([1.0, 0.5])
+BOOK_VALUES = {
+    "x": [1.0, 0.5],
+    "a1": [0.3, 0.7, 1.1],
+    "z1": [0.57444252, 0.66818777, 0.75026011],
+    "a2": [0.51615984, 1.21402696],
+    "z2": [0.62624937, 0.7710107],
+    "a3": [0.31682708, 0.69627909],
+    "y": [0.31682708, 0.69627909],
+}
+
+
+def assert_book_values(actual, expected):
+    """Equal to the book's 8-decimal print-out (rounding error at most 5e-9)."""
+    np.testing.assert_allclose(actual, expected, rtol=1e-7, atol=5e-9)
+
+
+@pytest.fixture
+def gate_inputs():
+    return GATE_INPUTS.copy()
+
+
+@pytest.fixture
+def three_layer():
+    return ng.three_layer_network()
+
+
+@pytest.fixture
+def book_x():
+    return BOOK_X.copy()
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    if not DATA_DIR.is_dir():
+        pytest.skip(MNIST_MISSING)
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def mnist_weights_path(data_dir):
+    path = data_dir / "book_mnist_mlp.npz"
+    if not path.is_file():
+        pytest.skip(f"{MNIST_MISSING} (no {path.name})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist_net(mnist_weights_path):
+    return ng.mnist_network(mnist_weights_path)
+
+
+@pytest.fixture(scope="session")
+def mnist_test_set(data_dir):
+    """``(images float32 (10000, 784) in [0, 1], labels int64 (10000,))``, read-only."""
+    images_path = data_dir / "t10k-images-idx3-ubyte.gz"
+    labels_path = data_dir / "t10k-labels-idx1-ubyte.gz"
+    if not (images_path.is_file() and labels_path.is_file()):
+        pytest.skip(f"{MNIST_MISSING} (no t10k IDX files)")
+    images, labels = ng.load_mnist(images_path, labels_path)
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
+
+
+def pytest_collection_modifyitems(config, items):
+    marked = [item for item in items if item.get_closest_marker("renderer")]
+    if not marked:
+        return
+    from nngraph.render import available_renderers
+
+    if available_renderers():
+        return
+    skip = pytest.mark.skip(reason="no Graphviz renderer: install graphviz (dot) or pip install graphviz-pure")
+    for item in marked:
+        item.add_marker(skip)
