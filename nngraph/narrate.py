@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import InputError
 from .formatting import format_array, format_number
-from .notation import layer_mark, neuron_label, subscript
+from .notation import indexed, layer_mark, subscript
 
 __all__ = ["Narration", "narrate", "LEVELS"]
 
@@ -109,12 +109,12 @@ class _LayerNames:
         self.last = last
 
     def a(self, j: int | None = None) -> str:
-        return f"a{layer_mark(self.layer)}" if j is None else neuron_label("a", j + 1, self.layer)
+        return f"a{layer_mark(self.layer)}" if j is None else indexed("a", j + 1, layer=self.layer)
 
     def z(self, j: int | None = None) -> str:
         if self.last:
-            return "y" if j is None else neuron_label("y", j + 1)
-        return f"z{layer_mark(self.layer)}" if j is None else neuron_label("z", j + 1, self.layer)
+            return "y" if j is None else indexed("y", j + 1)
+        return f"z{layer_mark(self.layer)}" if j is None else indexed("z", j + 1, layer=self.layer)
 
 
 class _Story:

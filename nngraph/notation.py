@@ -1,44 +1,97 @@
-"""The book's notation in plain Unicode: x₁, a₁⁽¹⁾, z₂⁽¹⁾, w₁₂⁽¹⁾, b₁⁽¹⁾, y₁.
+"""The book's notation in plain Unicode: x₁, a₁⁽¹⁾, z₁⁽¹⁾, w₁₂⁽¹⁾, b₁⁽¹⁾, y₁.
 
-Plain Unicode (no markup) so every renderer, terminal and browser shows it.
+Plain text (no HTML, no LaTeX), so the same strings work in DOT labels, SVG,
+terminals and notebooks. Weights follow the book's index order: ``w₁₂⁽¹⁾`` is
+the weight *from* neuron 2 of the previous layer *to* neuron 1 of layer 1.
 
 Example:
-    >>> neuron_label("a", 1, layer=1), weight_label(1, 2, layer=1)
-    ('a₁⁽¹⁾', 'w₁₂⁽¹⁾')
+    >>> indexed("a", 1, layer=1), weight_symbol(1, 1, 2), bias_symbol(1, 1)
+    ('a₁⁽¹⁾', 'w₁₂⁽¹⁾', 'b₁⁽¹⁾')
 """
 
 from __future__ import annotations
 
-__all__ = ["subscript", "superscript", "neuron_label", "weight_label", "layer_mark"]
+__all__ = ["subscript", "superscript", "indexed", "layer_mark", "weight_symbol", "bias_symbol", "signed"]
 
-_SUB = str.maketrans("0123456789,-", "₀₁₂₃₄₅₆₇₈₉,₋")
-_SUP = str.maketrans("0123456789()-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁻")
+_SUBSCRIPTS = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
 
 
 def subscript(text) -> str:
-    """``'12'`` → ``'₁₂'``."""
-    return str(text).translate(_SUB)
+    """``text`` (a number or short string) in Unicode subscript characters.
+
+    Characters without a subscript form are kept as they are.
+
+    Example:
+        >>> subscript(12), subscript("k")
+        ('₁₂', 'ₖ')
+    """
+    return str(text).translate(_SUBSCRIPTS)
 
 
 def superscript(text) -> str:
-    """``'(1)'`` → ``'⁽¹⁾'``."""
-    return str(text).translate(_SUP)
+    """``text`` in Unicode superscript characters (digits, signs, parentheses, i, n).
 
-
-def layer_mark(layer: int | None) -> str:
-    """``⁽¹⁾`` for layer 1; empty for None."""
-    return "" if layer is None else superscript(f"({layer})")
-
-
-def neuron_label(letter: str, index: int, layer: int | None = None) -> str:
-    """``aᵢ⁽ˡ⁾`` with a 1-based neuron ``index``; no layer mark when ``layer`` is None."""
-    return f"{letter}{subscript(index)}{layer_mark(layer)}"
-
-
-def weight_label(to: int, source: int, layer: int | None = None, letter: str = "w") -> str:
-    """``w₁₂⁽¹⁾``: the book writes the receiving neuron first, then the sending one.
-
-    Indices above 9 are separated by a comma (``w₁₀,₂``) so they stay readable.
+    Example:
+        >>> superscript("(2)")
+        '⁽²⁾'
     """
-    sep = "," if to > 9 or source > 9 else ""
-    return f"{letter}{subscript(f'{to}{sep}{source}')}{layer_mark(layer)}"
+    return str(text).translate(_SUPERSCRIPTS)
+
+
+def indexed(symbol: str, *indices, layer: int | None = None) -> str:
+    """``symbol`` with subscript ``indices`` and the layer as superscript ``⁽ᵏ⁾``.
+
+    Several indices are written side by side when all are single digits
+    (``w₁₂``), else separated by commas so that ``w₁₂,₃`` stays unambiguous.
+
+    Example:
+        >>> indexed("x", 1), indexed("z", 2, layer=1), indexed("w", 12, 3, layer=2)
+        ('x₁', 'z₂⁽¹⁾', 'w₁₂,₃⁽²⁾')
+    """
+    parts = [str(i) for i in indices]
+    separator = "" if all(len(p) == 1 for p in parts) else ","
+    text = symbol + separator.join(subscript(p) for p in parts)
+    if layer is not None:
+        text += superscript(f"({layer})")
+    return text
+
+
+def layer_mark(layer: int) -> str:
+    """The layer superscript alone, as in ``a⁽¹⁾`` or ``W⁽²⁾``.
+
+    Example:
+        >>> "a" + layer_mark(1)
+        'a⁽¹⁾'
+    """
+    return superscript(f"({layer})")
+
+
+def weight_symbol(layer: int, to: int, source: int) -> str:
+    """The weight into neuron ``to`` of ``layer`` from neuron ``source`` of the layer before.
+
+    Example:
+        >>> weight_symbol(1, 1, 2)
+        'w₁₂⁽¹⁾'
+    """
+    return indexed("w", to, source, layer=layer)
+
+
+def bias_symbol(layer: int, to: int) -> str:
+    """The bias of neuron ``to`` in ``layer``.
+
+    Example:
+        >>> bias_symbol(2, 1)
+        'b₁⁽²⁾'
+    """
+    return indexed("b", to, layer=layer)
+
+
+def signed(text: str) -> str:
+    """A formatted number with the typographic minus sign (−0.7, not -0.7).
+
+    Example:
+        >>> signed("-0.7"), signed("1.2e-05")
+        ('−0.7', '1.2e−05')
+    """
+    return text.replace("-", "−")

@@ -49,6 +49,12 @@ def gate_inputs():
 
 
 @pytest.fixture
+def gates():
+    """``{name: (graph, expected outputs for GATE_INPUTS)}`` for AND, NAND, OR and XOR."""
+    return {name: (build(), expected) for name, (build, expected) in GATE_OUTPUTS.items()}
+
+
+@pytest.fixture
 def three_layer():
     return ng.three_layer_network()
 

@@ -1,0 +1,221 @@
+"""The ``nngraph`` command, run in-process; exit codes 0 / 1 (bad input) / 2 (usage)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nngraph as ng
+from nngraph.cli import main
+
+
+def run(capsys, *argv):
+    """``(exit code, stdout, stderr)`` of ``nngraph argv…``, argparse's SystemExit included."""
+    try:
+        code = main(list(argv))
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, out, err, message):
+    assert code == 1
+    assert out == ""
+    assert err.startswith("nngraph: error: ") and err.endswith("\n") and err.count("\n") == 1, err
+    assert message in err, err
+    assert "Traceback" not in err
+
+
+# -- success ----------------------------------------------------------------------
+
+
+def test_help(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert out.startswith("usage: nngraph")
+    for command in ("demo", "info", "run", "step"):
+        assert command in out
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert (code, out) == (0, f"nngraph {ng.__version__}\n")
+
+
+def test_no_command_prints_help_and_is_a_usage_error(capsys):
+    code, out, _ = run(capsys)
+    assert code == 2 and out.startswith("usage: nngraph")
+
+
+@pytest.mark.renderer
+def test_demo_prints_the_gates_and_the_books_y(capsys, tmp_path):
+    code, out, err = run(capsys, "demo", "--output", str(tmp_path / "diagrams"))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert "  AND  → 0 0 0 1" in lines
+    assert "  NAND → 1 1 1 0" in lines
+    assert "  OR   → 0 1 1 1" in lines
+    assert "  XOR  → 0 1 1 0" in lines
+    for value in ("0.57444252", "0.66818777", "0.75026011", "0.51615984", "1.21402696", "0.62624937", "0.7710107"):
+        assert value in out
+    assert "y = [0.31682708, 0.69627909]" in out
+
+
+def test_run_xor_on_a_batch(capsys):
+    code, out, err = run(capsys, "run", "xor", "--input", "0,0;1,1")
+    assert (code, out, err) == (0, "[[0.0], [0.0]]\n", "")
+    code, out, _ = run(capsys, "run", "xor", "-i", "0,0;1,0;0,1;1,1")
+    assert (code, out) == (0, "[[0.0], [1.0], [1.0], [0.0]]\n")
+
+
+def test_run_three_layer(capsys):
+    code, out, err = run(capsys, "run", "three-layer", "-i", "1.0,0.5")
+    assert (code, out, err) == (0, "[0.31682708, 0.69627909]\n", "")
+    code, out, _ = run(capsys, "run", "three-layer", "-i", "1.0,0.5", "--precision", "3")
+    assert (code, out) == (0, "[0.317, 0.696]\n")
+
+
+def test_info_three_layer(capsys):
+    code, out, err = run(capsys, "info", "three-layer")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "three-layer: 13 nodes"
+    assert lines[-1] == "parameters: 23"
+    text = "\n".join(lines)
+    for expected in ("W1", "(2, 3)", "x·W1 + b1", "σ(a1)", "identity(a3)", "N×3"):
+        assert expected in text
+
+
+def test_step_three_layer_shows_the_books_numbers(capsys):
+    code, out, err = run(capsys, "step", "three-layer", "-i", "1.0,0.5")
+    assert (code, err) == (0, "")
+    for value in ("0.57444252", "0.66818777", "0.75026011", "0.51615984", "1.21402696", "0.62624937", "0.7710107"):
+        assert value in out
+    assert out.splitlines()[-1].endswith("y = [0.31682708, 0.69627909]")
+
+
+def test_run_a_saved_network_and_a_toml_file(capsys, tmp_path):
+    ng.save(ng.three_layer_network(), tmp_path / "net.npz")
+    assert run(capsys, "run", str(tmp_path / "net.npz"), "-i", "1.0,0.5")[:2] == (0, "[0.31682708, 0.69627909]\n")
+    (tmp_path / "net.toml").write_text('[[layers]]\nW = [[1.0, -1.0]]\nactivation = "relu"\n', encoding="utf-8")
+    assert run(capsys, "run", str(tmp_path / "net.toml"), "-i", "2")[:2] == (0, "[2.0, 0.0]\n")
+
+
+def test_run_reads_inputs_from_files(capsys, tmp_path):
+    np.save(tmp_path / "x.npy", np.array([[1.0, 0.5], [1.0, 0.5]]))
+    code, out, _ = run(capsys, "run", "three-layer", "-i", str(tmp_path / "x.npy"))
+    assert (code, out) == (0, "[[0.31682708, 0.69627909], [0.31682708, 0.69627909]]\n")
+    (tmp_path / "x.csv").write_text("1.0,0.5\n", encoding="utf-8")
+    assert run(capsys, "run", "three-layer", "-i", str(tmp_path / "x.csv"))[:2] == (0, "[0.31682708, 0.69627909]\n")
+
+
+def test_run_mnist_with_its_weights(capsys, mnist_weights_path):
+    code, out, _ = run(capsys, "info", "mnist", "--weights", str(mnist_weights_path))
+    assert code == 0 and "parameters: 45,360" in out and "float32" in out
+
+
+# -- bad input: exit 1, one line, no traceback ----------------------------------------
+
+
+def test_wrong_width(capsys):
+    assert_one_line_error(*run(capsys, "run", "three-layer", "-i", "1,2,3"), "input 'x' needs 2 values per sample")
+
+
+@pytest.mark.parametrize("text", ["a,b", "1,,2", "", "1;2,3"])
+def test_bad_numbers(capsys, text):
+    code, out, err = run(capsys, "run", "three-layer", "-i", text)
+    assert_one_line_error(code, out, err, "--input ")
+
+
+def test_non_finite_input(capsys):
+    assert_one_line_error(*run(capsys, "run", "three-layer", "-i", "nan,1"), "at index (0,)")
+
+
+def test_unknown_network(capsys):
+    assert_one_line_error(*run(capsys, "run", "four-layer", "-i", "1"), "unknown network 'four-layer'; give a .toml or .npz file or one of: and, nand, or, xor, three-layer, mnist")
+
+
+def test_mnist_without_weights(capsys):
+    assert_one_line_error(*run(capsys, "run", "mnist", "-i", "1"), "the mnist network needs its weights: --weights FILE.npz")
+
+
+def test_missing_network_file(capsys, tmp_path):
+    assert_one_line_error(*run(capsys, "info", str(tmp_path / "gone.npz")), "gone.npz: no such file")
+
+
+def test_missing_input_file(capsys, tmp_path):
+    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "x.npy")), "does not exist")
+
+
+def test_unreadable_input_files(capsys, tmp_path):
+    np.save(tmp_path / "objects.npy", np.array([1, None], dtype=object))
+    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "objects.npy")), "objects.npy: cannot read the input (Object arrays cannot be loaded when allow_pickle=False)")
+    (tmp_path / "bad.csv").write_text("1,a\n", encoding="utf-8")
+    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "bad.csv")), "bad.csv: cannot read the input")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli.parse_input raises InputError inside its try, and InputError is a ValueError, so the "
+    "`except (OSError, ValueError)` wraps it again: 'two.npz: cannot read the input (two.npz: holds ...)'; "
+    "fix: add `except InputError: raise` before that clause",
+)
+def test_input_npz_with_two_arrays(capsys, tmp_path):
+    np.savez(tmp_path / "two.npz", a=np.ones(2), b=np.ones(2))
+    code, out, err = run(capsys, "run", "xor", "-i", str(tmp_path / "two.npz"))
+    assert_one_line_error(code, out, err, "two.npz: holds ['a', 'b']; give a file with exactly one array")
+    assert "cannot read the input" not in err
+
+
+def test_damaged_network_file(capsys, tmp_path):
+    (tmp_path / "bad.toml").write_text("name = \n", encoding="utf-8")
+    assert_one_line_error(*run(capsys, "info", str(tmp_path / "bad.toml")), "bad.toml: not valid TOML")
+
+
+def test_debug_shows_the_traceback(capsys):
+    with pytest.raises(ng.InputError):
+        main(["--debug", "run", "three-layer", "-i", "1,2,3"])
+
+
+# -- usage errors: exit 2 -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bogus"],
+        ["run"],
+        ["run", "xor"],
+        ["step", "xor"],
+        ["info"],
+        ["run", "xor", "-i", "0,0", "--precision", "many"],
+        ["demo", "--no-such-flag"],
+    ],
+)
+def test_usage_errors(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert "usage: nngraph" in err and "error:" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="--precision accepts negative numbers and NumPy then raises ValueError('precision must be >= 0') "
+    "with a traceback; fix: an argparse type that rejects n < 0 (exit 2) in cli.build_parser",
+)
+def test_negative_precision_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "run", "three-layer", "-i", "1,0.5", "--precision", "-1")
+    assert code == 2 and "precision" in err
+
+
+# -- the installed command --------------------------------------------------------------
+
+
+def test_the_module_runs_as_a_program():
+    result = subprocess.run(
+        [sys.executable, "-m", "nngraph.cli", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"nngraph {ng.__version__}\n", "")
