@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..graph import Graph
 from ..build import and_gate, mlp, nand_gate, or_gate, perceptron, three_layer_network, xor_gate
 from ..io import write_atomically
 from .detail import neuron_detail
@@ -49,6 +50,13 @@ def mnist_shapes_network():
     return mlp(layers, ["sigmoid", "sigmoid", "softmax"], name="mnist")
 
 
+def _matrix_product() -> Graph:
+    """Y = X·W with the book's W = [[1, 3, 5], [2, 4, 6]]: an affine without bias or activation."""
+    graph = Graph("matrix product")
+    graph.affine("y", graph.input("x", 2), graph.weight("W", [[1, 3, 5], [2, 4, 6]]))
+    return graph
+
+
 def _three_layer_values() -> dict:
     return {step.node: step.output for step in three_layer_network().steps([1.0, 0.5])}
 
@@ -63,7 +71,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("or_gate", "2-4", "OR gate: w = (0.5, 0.5), b = −0.2",
            lambda: neuron_diagram(or_gate(), weights="values")),
     Figure("xor_two_layer", "2-13", "XOR as a two-layer perceptron: s₁ = NAND, s₂ = OR, y = AND(s₁, s₂)",
-           lambda: neuron_diagram(xor_gate(), weights="values")),
+           lambda: neuron_diagram(xor_gate(), weights="values", names={1: "s"})),
     Figure("network_layers", "3-1", "A network: input layer, hidden layer, output layer",
            lambda: neuron_diagram(mlp([(np.ones((3, 4)), None), (np.ones((4, 2)), None)], "sigmoid", name="network"), bias=False)),
     Figure("perceptron_bias", "3-3", "The bias drawn as an input neuron “1” with weight b",
@@ -75,7 +83,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("step_vs_sigmoid", "3-8", "Step (dashed) and sigmoid", lambda: plot_activations(["sigmoid", "step"])),
     Figure("relu", "3-9", "The ReLU function", lambda: plot_activations("relu")),
     Figure("matrix_product", "3-14", "A matrix product as a network: X (2) · W (2×3) = Y (3)",
-           lambda: neuron_diagram(mlp([([[1, 3, 5], [2, 4, 6]], None)], "identity", name="matrix product"), weights="values", bias=False)),
+           lambda: neuron_diagram(_matrix_product(), weights="values", bias=False, names={1: "y"})),
     Figure("weight_notation", "3-15", "Weight notation: w₁₂⁽¹⁾ goes from x₂ to a₁⁽¹⁾",
            lambda: neuron_diagram(three_layer_network(), current="a1", neuron=0, bias=False)),
     Figure("three_layer", "3-16", "The three-layer network (2-3-2-2)",

@@ -288,9 +288,10 @@ class Notation:
         only their output, as chapter 2 draws them, unless values are shown.
         """
         k = layer.index
-        rows = [(partial(self.pre, k), layer.affine.name)]
         if layer.activation is None:
-            return rows
+            named = k in self.names  # e.g. figure 3-14 calls the plain weighted sums y
+            return [(partial(self.signal if named else self.pre, k), layer.affine.name)]
+        rows = [(partial(self.pre, k), layer.affine.name)]
         rows.append((partial(self.signal, k), layer.activation.name))
         perceptron = layer.activation.activation.name == "step" or k in self.names
         return rows[1:] if perceptron and not values else rows

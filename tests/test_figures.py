@@ -1,0 +1,68 @@
+"""diagrams/ holds every textbook figure, fresh: regenerated DOT must equal the committed DOT."""
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from nngraph.cli import main
+from nngraph.render.diagram import Diagram
+from nngraph.render.figures import FIGURES, index_page, write_figures
+
+DIAGRAMS = Path(__file__).resolve().parents[1] / "diagrams"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize("figure", FIGURES, ids=[f.name for f in FIGURES])
+def test_committed_figure_is_present_and_fresh(figure):
+    svg = DIAGRAMS / f"{figure.name}.svg"
+    assert svg.is_file(), f"{svg.name} is missing: run `make demo` and commit diagrams/"
+    assert ET.parse(svg).getroot().tag == f"{SVG}svg"
+    drawing = figure.draw()
+    if isinstance(drawing, Diagram):
+        committed = (DIAGRAMS / "dot" / f"{figure.name}.dot").read_text(encoding="utf-8")
+        assert drawing.source == committed, f"{figure.name} is stale: run `make demo` and commit diagrams/"
+
+
+def test_index_shows_every_figure():
+    index = (DIAGRAMS / "README.md").read_text(encoding="utf-8")
+    assert index == index_page()
+    for figure in FIGURES:
+        assert f"({figure.name}.svg)" in index
+
+
+def test_figure_names_are_unique_and_cover_the_design_table():
+    names = [f.name for f in FIGURES]
+    assert len(names) == len(set(names))
+    books = {f.book for f in FIGURES}
+    for number in ("2-1", "2-2", "2-3", "2-4", "2-13", "3-1", "3-3", "3-4/3-5", "3-6", "3-7", "3-8", "3-9",
+                   "3-14", "3-15", "3-16", "3-17/3-18", "3-19", "3-20", "3-21", "3-22", "3-26", "3-27"):
+        assert number in books
+
+
+@pytest.mark.renderer
+def test_write_figures_renders_every_file(tmp_path):
+    written = write_figures(tmp_path)
+    assert len(written) == len(FIGURES) + 1
+    for figure in FIGURES:
+        root = ET.parse(tmp_path / f"{figure.name}.svg").getroot()
+        assert root.tag == f"{SVG}svg"
+
+
+@pytest.mark.renderer
+def test_demo_writes_figures_stepper_and_narration(tmp_path, capsys):
+    assert main(["demo", "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "XOR  → 0 1 1 0" in out
+    assert "a₁⁽¹⁾ = 1.0×0.1 + 0.5×0.2 + 0.1 = 0.3" in out
+    assert "y = [0.31682708, 0.69627909]" in out
+    page = (tmp_path / "out" / "three_layer_stepper.html").read_text(encoding="utf-8")
+    assert page.count('class="step"') == 16
+    assert "<script src" not in page and "<link" not in page and "http" not in page.replace("http://www.w3.org", "")
+    assert (tmp_path / "out" / "xor_two_layer.svg").is_file()
+
+
+@pytest.mark.renderer
+def test_demo_evaluates_mnist_when_given_the_data(data_dir, mnist_weights_path, tmp_path, capsys):
+    assert main(["demo", "-o", str(tmp_path), "--mnist", str(data_dir), "--weights", str(mnist_weights_path)]) == 0
+    assert "accuracy: 0.9352" in capsys.readouterr().out
