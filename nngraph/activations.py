@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import NNGraphError, UnknownActivationError
+from .errors import GraphError, UnknownActivationError
 
 __all__ = ["Activation", "ACTIVATIONS", "register_activation", "get_activation"]
 
@@ -53,7 +53,7 @@ def register_activation(name: str, *, formula: str, symbol: str, elementwise: bo
     """Decorator registering ``function`` as the activation ``name``.
 
     Raises:
-        NNGraphError: if ``name`` is already registered.
+        GraphError: if ``name`` is already registered or not an identifier.
 
     Example:
         >>> @register_activation("softsign", formula="a / (1 + |a|)", symbol="softsign")
@@ -64,9 +64,9 @@ def register_activation(name: str, *, formula: str, symbol: str, elementwise: bo
         >>> del ACTIVATIONS["softsign"]
     """
     if not isinstance(name, str) or not name.isidentifier():
-        raise NNGraphError(f"activation name {name!r} must be an identifier such as 'softsign'")
+        raise GraphError(f"activation name {name!r} must be an identifier such as 'softsign'")
     if name in ACTIVATIONS:
-        raise NNGraphError(
+        raise GraphError(
             f"activation {name!r} is already registered; pick another name "
             f"or `del nngraph.ACTIVATIONS[{name!r}]` first"
         )
@@ -125,7 +125,7 @@ def relu(a):
 
 @register_activation("identity", formula="σ(a) = a", symbol="identity")
 def identity(a):
-    return a
+    return a.copy()  # never hand the caller's own input array back as an output
 
 
 @register_activation(

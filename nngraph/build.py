@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import GraphError
+from .errors import GraphError, ShapeError
 from .graph import Graph
 
 __all__ = [
@@ -50,7 +50,7 @@ def mlp(layers: Sequence, activations: Sequence[str] | str, *, name: str = "mlp"
         activations = [activations] * len(layers)
     activations = list(activations)
     if len(activations) != len(layers):
-        raise GraphError(f"mlp got {len(layers)} layers but {len(activations)} activations; give one per layer")
+        raise GraphError(f"mlp got {len(layers)} layer(s) but {len(activations)} activation(s); give one activation per layer")
     g = Graph(name)
     for i, layer in enumerate(layers, start=1):
         try:
@@ -72,7 +72,7 @@ def _rows(W, layer: int) -> int:
 
     W = as_parameter(W, f"W{layer}")
     if W.ndim != 2:
-        raise GraphError(f"W{layer} must be a matrix (rows × columns); got shape {W.shape}")
+        raise ShapeError(f"W{layer} must be a matrix (rows × columns); got shape {W.shape}")
     return W.shape[0]
 
 

@@ -59,6 +59,8 @@ def parse_input(text: str, graph: Graph) -> np.ndarray:
                         raise InputError(f"{text}: holds {data.files}; give a file with exactly one array")
                     return data[data.files[0]]
             return data
+        except NNGraphError:
+            raise
         except (OSError, ValueError) as err:
             raise FormatError(f"{text}: cannot read the input ({err})") from err
     try:
@@ -211,6 +213,16 @@ def _find(folder: Path, stem: str) -> Path:
     raise InputError(f"{folder}: no {stem} or {stem}.gz; give the folder holding the MNIST test files")
 
 
+def _digits(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 17:
+        raise argparse.ArgumentTypeError(f"expected a whole number of decimals from 0 to 17; got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nngraph", description="See a neural network compute: evaluate, step through and draw it.")
     parser.add_argument("--version", action="version", version=f"nngraph {__version__}")
@@ -235,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help, handler in (("run", "evaluate on an input", cmd_run), ("step", "narrate the evaluation step by step", cmd_step)):
         sub = network_command(name, help, handler)
         sub.add_argument("--input", "-i", required=True, help="values like 1.0,0.5 (';' between samples) or a .npy/.npz/.csv file")
-        sub.add_argument("--precision", type=int, default=8, help="decimals printed (default 8)")
+        sub.add_argument("--precision", type=_digits, default=8, help="decimals printed (default 8)")
     commands.choices["run"].add_argument("--labels", metavar="FILE", help="labels (IDX or .npy/.csv): print the accuracy")
     render = network_command("render", "draw the network as SVG, PNG, PDF or DOT", cmd_render)
     render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file; its suffix picks the format (.svg .png .pdf .dot)")

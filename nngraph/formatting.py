@@ -37,7 +37,7 @@ def _format_row(row: np.ndarray, digits: int, edge: int) -> str:
     if len(row) > 2 * edge + 1:
         parts = [format_number(v, digits) for v in row[:edge]]
         parts.append("…")
-        parts += [format_number(v, digits) for v in row[-(edge - 1) :]]
+        parts += [format_number(v, digits) for v in row[len(row) - (edge - 1) :]]
     else:
         parts = [format_number(v, digits) for v in row]
     return "[" + ", ".join(parts) + "]"
@@ -54,10 +54,10 @@ def format_array(array: np.ndarray, digits: int = 8, edge: int = 3) -> str:
     if array.ndim == 1:
         text = _format_row(array, digits, edge)
     else:
-        matrix = array.reshape(array.shape[0], -1)
+        matrix = array.reshape(len(array), int(np.prod(array.shape[1:])))
         if len(matrix) > 2 * edge + 1:
             head = [_format_row(r, digits, edge) for r in matrix[:edge]]
-            rows = [*head, "…", *(_format_row(r, digits, edge) for r in matrix[-(edge - 1) :])]
+            rows = [*head, "…", *(_format_row(r, digits, edge) for r in matrix[len(matrix) - (edge - 1) :])]
         else:
             rows = [_format_row(r, digits, edge) for r in matrix]
         text = "[" + ", ".join(rows) + "]"

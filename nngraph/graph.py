@@ -51,6 +51,10 @@ class Layer:
         return (self.activation or self.affine).name
 
 
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
 def as_parameter(value, where: str) -> np.ndarray:
     """A read-only float copy of ``value``; integers become float64, float32 stays.
 
@@ -73,7 +77,7 @@ def as_parameter(value, where: str) -> np.ndarray:
         raise GraphError(f"{where} must be an array; got the scalar {array.item()!r}; wrap it: [{array.item()!r}]")
     if not np.isfinite(array).all():
         position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        raise GraphError(f"{where} holds {array[position]!r} at index {position}; weights must be finite")
+        raise GraphError(f"{where} holds {array[position].item()!r} at index {position}; weights must be finite")
     array.flags.writeable = False
     return array
 
@@ -129,7 +133,7 @@ class Graph:
             raise ShapeError(
                 f"affine {name!r} cannot multiply {x_node.name} (N×{width}) by "
                 f"{W_node.name} ({rows}×{columns}): inner sizes {width} ≠ {rows}; "
-                f"{W_node.name} needs {width} rows"
+                f"{W_node.name} needs {width} row{'s' if width != 1 else ''}"
             )
         roles = {"x": x_node.name, "W": W_node.name}
         if b is not None:
@@ -172,7 +176,7 @@ class Graph:
         node = self._lookup(ref, where, role)
         if node.kind not in SIGNAL_KINDS:
             raise GraphError(
-                f"{where} reads its {role} from {node.name!r}, a {node.kind}; "
+                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
                 f"{role} must be an input, affine or activation node"
             )
         return node
@@ -181,7 +185,7 @@ class Graph:
         node = self._lookup(ref, where, role)
         if node.kind != "weight":
             raise GraphError(
-                f"{where} reads its {role} from {node.name!r}, a {node.kind}; "
+                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
                 f"{role} must be a weight node (add it with graph.weight)"
             )
         return node

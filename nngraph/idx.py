@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 
@@ -51,8 +52,8 @@ def read_idx(path) -> np.ndarray:
             if len(header) < 4 * ndim:
                 raise FormatError(f"{path}: truncated IDX header ({ndim} dimensions declared)")
             shape = tuple(int(d) for d in np.frombuffer(header, ">u4"))
-            expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
-            data = file.read(expected + 1)  # one byte more reveals trailing garbage
+            expected = math.prod(shape) * np.dtype(dtype).itemsize
+            data = _read_at_most(file, expected + 1)  # one byte more reveals trailing garbage
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
     except (OSError, EOFError, zlib.error) as err:
@@ -61,6 +62,18 @@ def read_idx(path) -> np.ndarray:
         problem = "truncated" if len(data) < expected else "longer than its header says"
         raise FormatError(f"{path}: {problem}: header shape {shape} needs {expected} bytes of data, found {len(data)}{'+' if len(data) > expected else ''}")
     return np.frombuffer(data, dtype).astype(np.dtype(dtype).newbyteorder("="), copy=True).reshape(shape)
+
+
+def _read_at_most(file, limit: int, chunk: int = 1 << 24) -> bytes:
+    """Up to ``limit`` bytes, read in chunks so a hostile header cannot demand huge memory."""
+    parts, size = [], 0
+    while size < limit:
+        part = file.read(min(chunk, limit - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def load_mnist(images_path, labels_path) -> tuple[np.ndarray, np.ndarray]:

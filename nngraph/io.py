@@ -32,6 +32,7 @@ import os
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -67,15 +68,23 @@ def write_atomically(path, write) -> Path:
     file untouched.
     """
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             write(file)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would make every saved file private
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def save(graph: Graph, path) -> None:
@@ -146,15 +155,16 @@ def load_weights(source, keys) -> dict[str, np.ndarray]:
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise FormatError(f"{path}: holds a single array, not a .npz archive of named arrays")
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise FormatError(f"{path}: holds a single array, not a .npz archive of named arrays")
+        with archive:
             return {key: archive[key] for key in archive.files}
     except FormatError:
         raise
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as err:
         raise FormatError(f"{path}: not a readable .npz archive ({type(err).__name__}: {err})") from err
 
 
@@ -179,8 +189,11 @@ def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph
         if record["name"] in by_name:
             raise FormatError(f"node {record['name']!r} appears twice")
         by_name[record["name"]] = record
+    name = description.get("name", "network")
+    if not isinstance(name, str):
+        raise FormatError(f"the graph's name must be a string; got {name!r}")
     order = _dependency_order(by_name)
-    g = Graph(str(description.get("name", "network")))
+    g = Graph(name)
     for name in order:
         record = by_name[name]
         kind = record["kind"]
@@ -203,9 +216,13 @@ def _dependency_order(by_name: dict[str, dict]) -> list[str]:
     dag = nx.DiGraph()
     dag.add_nodes_from(by_name)
     for name, record in by_name.items():
-        for field in ("x", "W", "b", "source"):
+        for field in ("x", "W", "b", "source", "array"):
             source = record.get(field)
             if source is None:
+                continue
+            if not isinstance(source, str):
+                raise FormatError(f"node {name!r} field {field!r} must be a name (a string); got {source!r}")
+            if field == "array":
                 continue
             if source not in by_name:
                 raise FormatError(f"node {name!r} reads {field} from {source!r}, which is not in the file")
@@ -246,7 +263,10 @@ def _load_toml(path: Path) -> Graph:
             raise FormatError(f"{path}: layer {i} needs W and activation")
         pairs.append(tuple(_toml_array(path, i, layer.get(k), weights) for k in ("W", "b")))
         activations.append(layer["activation"])
-    input_name = spec.get("input", {}).get("name", "x") if isinstance(spec.get("input"), dict) else "x"
+    input_spec = spec.get("input", {})
+    if not isinstance(input_spec, dict) or set(input_spec) - {"name"} or not isinstance(input_spec.get("name", "x"), str):
+        raise FormatError(f"{path}: [input] may only set name = \"x\" (the size comes from the first W); got {input_spec!r}")
+    input_name = input_spec.get("name", "x")
     try:
         return mlp(pairs, activations, name=str(spec.get("name", path.stem)), input_name=input_name)
     except NNGraphError as err:

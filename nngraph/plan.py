@@ -147,9 +147,7 @@ class Plan:
                 result = node.forward(*read.values())
                 by_name[name] = result
                 expression = node.formula()
-            output = by_name[name].view()
-            output.flags.writeable = False
-            yield Step(index, name, node.kind, read, output, expression)
+            yield Step(index, name, node.kind, {n: _read_only(v) for n, v in read.items()}, _read_only(by_name[name]), expression)
 
     def _feed(self, args: tuple, inputs: dict, allow_nonfinite: bool) -> list:
         """The value slots with every input checked and placed; raises InputError."""
@@ -182,6 +180,12 @@ class Plan:
         return values
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 def check_input(name: str, size: int, value, allow_nonfinite: bool = False) -> np.ndarray:
     """``value`` as a float array of shape ``(size,)`` or ``(N, size)``, never copied needlessly.
 
@@ -210,13 +214,22 @@ def check_input(name: str, size: int, value, allow_nonfinite: bool = False) -> n
             f"input {name!r} needs {size} values per sample; got shape {array.shape} "
             f"({array.shape[-1]} per sample)"
         )
-    # A finite sum proves every entry finite; only a non-finite sum needs the full scan.
-    if not allow_nonfinite and not np.isfinite(array.sum()):
+    if not allow_nonfinite and not _all_finite(array):
         bad = np.argwhere(~np.isfinite(array))
-        if len(bad):
-            position = tuple(int(i) for i in bad[0])
-            raise InputError(
-                f"input {name!r} holds {array[position]!r} at index {position} ({len(bad)} non-finite "
-                f"value{'s' if len(bad) > 1 else ''}); clean the data or pass allow_nonfinite=True"
-            )
+        position = tuple(int(i) for i in bad[0])
+        raise InputError(
+            f"input {name!r} holds {array[position].item()!r} at index {position} ({len(bad)} non-finite "
+            f"value{'s' if len(bad) > 1 else ''}); clean the data or pass allow_nonfinite=True"
+        )
     return array
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    if array.size < 10_000:
+        return bool(np.isfinite(array).all())
+    # For big arrays one sum is cheaper than a mask: a finite sum proves every entry
+    # finite, and only a non-finite sum (perhaps from overflow) needs the full scan.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(array.sum()):
+            return True
+    return bool(np.isfinite(array).all())

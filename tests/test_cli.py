@@ -156,12 +156,6 @@ def test_unreadable_input_files(capsys, tmp_path):
     assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "bad.csv")), "bad.csv: cannot read the input")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.parse_input raises InputError inside its try, and InputError is a ValueError, so the "
-    "`except (OSError, ValueError)` wraps it again: 'two.npz: cannot read the input (two.npz: holds ...)'; "
-    "fix: add `except InputError: raise` before that clause",
-)
 def test_input_npz_with_two_arrays(capsys, tmp_path):
     np.savez(tmp_path / "two.npz", a=np.ones(2), b=np.ones(2))
     code, out, err = run(capsys, "run", "xor", "-i", str(tmp_path / "two.npz"))
@@ -201,11 +195,6 @@ def test_usage_errors(capsys, argv):
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--precision accepts negative numbers and NumPy then raises ValueError('precision must be >= 0') "
-    "with a traceback; fix: an argparse type that rejects n < 0 (exit 2) in cli.build_parser",
-)
 def test_negative_precision_is_a_usage_error(capsys):
     code, _, err = run(capsys, "run", "three-layer", "-i", "1,0.5", "--precision", "-1")
     assert code == 2 and "precision" in err

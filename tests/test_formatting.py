@@ -88,21 +88,10 @@ def test_format_array_flattens_higher_ranks_per_row():
     assert format_array(np.ones((2, 3, 4))) == "[[1.0, 1.0, 1.0, …, 1.0, 1.0], [1.0, 1.0, 1.0, …, 1.0, 1.0]] (2, 3, 4)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="formatting._format_row/format_array slice the tail as row[-(edge - 1):], which is the whole row "
-    "when edge == 1; fix: row[len(row) - (edge - 1):]",
-)
 def test_format_array_with_edge_one():
     assert format_array(np.arange(20.0), edge=1) == "[0.0, …] (20,)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="format_array reshapes with array.reshape(len, -1), which fails for a batch of 0 rows, so "
-    "steps(np.zeros((0, 2))) yields records whose .formula raises ValueError; fix: "
-    "array.reshape(array.shape[0], int(np.prod(array.shape[1:])))",
-)
 def test_format_array_of_an_empty_batch():
     assert format_array(np.zeros((0, 3))) == "[]"
     assert [s.formula for s in ng.three_layer_network().steps(np.zeros((0, 2)))][0] == "x = []"

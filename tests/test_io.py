@@ -153,11 +153,6 @@ def test_save_replaces_an_existing_file(tmp_path, three_layer):
     assert ng.load(path).name == "three-layer"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io.write_atomically writes through tempfile.mkstemp, whose 0600 mode survives os.replace, so "
-    "saved networks and diagrams are private to their owner; fix: os.chmod(temporary, 0o666 & ~umask) before os.replace",
-)
 def test_saved_file_respects_the_umask(tmp_path, three_layer):
     umask = os.umask(0o022)
     try:
@@ -199,11 +194,6 @@ def test_corrupted_entry_fails_its_checksum(tmp_path, three_layer):
         ng.load(tmp_path / "bad.npz")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._read_npz does not catch zlib.error, raised by a corrupted np.savez_compressed file; "
-    "fix: add zlib.error to the caught exceptions",
-)
 def test_corrupted_compressed_npz(tmp_path):
     np.savez_compressed(tmp_path / "w.npz", W1=np.random.default_rng(0).random((100, 100)))
     data = bytearray((tmp_path / "w.npz").read_bytes())
@@ -234,11 +224,6 @@ def test_pickle_file_is_refused(tmp_path):
         ng.load(tmp_path / "weights.npz")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._read_npz uses np.load(...) as a context manager; a single .npy array does not support it and "
-    "TypeError escapes; fix: archive = np.load(...); check isinstance(archive, NpzFile) before `with archive:`",
-)
 def test_single_npy_array_named_npz(tmp_path):
     with open(tmp_path / "single.npz", "wb") as file:
         np.save(file, np.arange(3.0))
@@ -310,22 +295,12 @@ def test_string_weight_array_in_a_file(tmp_path):
         {"name": "W", "kind": "weight", "array": ["w"]},
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._dependency_order and _graph_from_description test `value in dict` on JSON values; a list or "
-    "object there raises TypeError (unhashable); fix: require str (or null for b) and raise FormatError otherwise",
-)
 def test_reference_of_the_wrong_json_type(tmp_path, node):
     path = write_description(tmp_path / "types.npz", description(X2, node), {"w": np.ones(2)})
     with pytest.raises(FormatError, match=r"types.npz: "):
         ng.load(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._graph_from_description accepts any JSON value as the graph name via str(); "
-    "fix: raise FormatError unless it is a string",
-)
 def test_graph_name_of_the_wrong_json_type(tmp_path):
     path = write_description(tmp_path / "name.npz", description(X2, name=["n"]))
     with pytest.raises(FormatError, match=r"name.npz: "):
@@ -476,11 +451,6 @@ def test_toml_weights_file_missing_or_damaged(tmp_path):
         ng.load(tmp_path / "net.toml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._load_toml checks unknown keys at the top level and in [[layers]] but not in [input] "
-    "(a misspelt 'nmae' or a non-table input = \"x\" is silently ignored); fix: reject keys other than name there",
-)
 def test_toml_unknown_keys_in_the_input_table(tmp_path):
     (tmp_path / "net.toml").write_text('[input]\nnmae = "pixels"\n[[layers]]\nW = [[1.0]]\nactivation = "relu"\n', encoding="utf-8")
     with pytest.raises(FormatError, match=r"net.toml: .*nmae"):
