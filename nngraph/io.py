@@ -164,7 +164,13 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         raise
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as err:
+    except ValueError as err:
+        if "pickled" in str(err):  # NumPy takes what is not .npy/.npz for a pickle
+            raise FormatError(f"{path}: not an .npz archive (NumPy could only read it as a pickle, which nngraph never loads)") from err
+        if "Object arrays" in str(err):
+            raise FormatError(f"{path}: holds object arrays, which only pickle can read and nngraph never loads; save plain numeric arrays") from err
+        raise FormatError(f"{path}: not a readable .npz archive ({err})") from err
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as err:
         raise FormatError(f"{path}: not a readable .npz archive ({type(err).__name__}: {err})") from err
 
 

@@ -181,7 +181,7 @@ def test_truncated_npz(tmp_path, three_layer):
 
 def test_random_bytes(tmp_path):
     (tmp_path / "noise.npz").write_bytes(np.random.default_rng(0).bytes(2000))
-    with pytest.raises(FormatError, match=r"noise.npz: not a readable .npz archive"):
+    with pytest.raises(FormatError, match=r"noise.npz: not an .npz archive \(NumPy could only read it as a pickle, which nngraph never loads\)"):
         ng.load(tmp_path / "noise.npz")
 
 
@@ -199,7 +199,7 @@ def test_corrupted_compressed_npz(tmp_path):
     data = bytearray((tmp_path / "w.npz").read_bytes())
     data[200:400] = bytes(b ^ 0x55 for b in data[200:400])
     (tmp_path / "w.npz").write_bytes(bytes(data))
-    with pytest.raises(FormatError, match=r"w.npz: not a readable .npz archive"):
+    with pytest.raises(FormatError, match=r"w.npz: not (a readable|an) \.npz archive"):
         ng.load_weights(tmp_path / "w.npz", ["W1"])
 
 
@@ -209,9 +209,9 @@ def test_object_array_is_never_unpickled(tmp_path):
             return (os.system, ("touch " + str(tmp_path / "pwned"),))
 
     np.savez(tmp_path / "evil.npz", W1=np.array([Boom()], dtype=object), **{"graph.json": np.array(json.dumps(description(X2)))})
-    with pytest.raises(FormatError, match=r"evil.npz: not a readable .npz archive \(ValueError: Object arrays cannot be loaded when allow_pickle=False\)"):
+    with pytest.raises(FormatError, match=r"evil.npz: holds object arrays, which only pickle can read and nngraph never loads"):
         ng.load(tmp_path / "evil.npz")
-    with pytest.raises(FormatError, match=r"evil.npz: .*allow_pickle=False"):
+    with pytest.raises(FormatError, match=r"evil.npz: holds object arrays"):
         ng.load_weights(tmp_path / "evil.npz", ["W1"])
     assert not (tmp_path / "pwned").exists()
 
@@ -220,7 +220,7 @@ def test_pickle_file_is_refused(tmp_path):
     import pickle
 
     (tmp_path / "weights.npz").write_bytes(pickle.dumps({"W1": np.ones((2, 2))}))
-    with pytest.raises(FormatError, match=r"weights.npz: not a readable .npz archive"):
+    with pytest.raises(FormatError, match=r"weights.npz: not (a readable|an) \.npz archive"):
         ng.load(tmp_path / "weights.npz")
 
 
@@ -371,7 +371,7 @@ def test_load_weights_missing_file(tmp_path):
 
 def test_mnist_network_from_a_damaged_file(tmp_path):
     (tmp_path / "w.npz").write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(FormatError, match=r"w.npz: not a readable .npz archive"):
+    with pytest.raises(FormatError, match=r"w.npz: not (a readable|an) \.npz archive"):
         ng.mnist_network(tmp_path / "w.npz")
 
 
@@ -447,7 +447,7 @@ def test_toml_weights_file_missing_or_damaged(tmp_path):
     with pytest.raises(FormatError, match=r"w.npz: no such file"):
         ng.load(tmp_path / "net.toml")
     (tmp_path / "w.npz").write_bytes(b"garbage")
-    with pytest.raises(FormatError, match=r"w.npz: not a readable .npz archive"):
+    with pytest.raises(FormatError, match=r"w.npz: not (a readable|an) \.npz archive"):
         ng.load(tmp_path / "net.toml")
 
 

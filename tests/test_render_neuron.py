@@ -185,7 +185,7 @@ def test_too_big_needs_force():
         neuron_diagram(big, elide=False)
     with pytest.raises(ng.RenderError, match="force=True"):
         neuron_diagram(big, max_neurons=None)
-    with pytest.warns(UserWarning, match="drawing 24,000 arrows in full") as record:
+    with pytest.warns(UserWarning, match="drawing 24,000 arrows; rendering will be slow") as record:
         diagram = neuron_diagram(big, elide=False, force=True, weights="none")
     assert record[0].filename == __file__  # points at the caller's line
     assert diagram.source.count(" -> ") == 24_000

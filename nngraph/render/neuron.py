@@ -443,21 +443,23 @@ def _elision(name: str, sizes: list[int], max_neurons, elide, force: bool) -> tu
         raise RenderError(f"max_neurons must be an integer ≥ 2 or None; got {max_neurons!r}")
     if elide is None:
         elide = max_neurons is not None and (total > FULL_EDGE_LIMIT or max(sizes) > FULL_LAYER_LIMIT)
-        if elide:
-            notes.append(
-                f"layers wider than {max_neurons} neurons are elided (first and last neurons, ⋮ between): "
-                f"drawn in full the network has {total:,} weights and up to {max(sizes)} neurons a layer; "
-                f"pass elide=False to draw it all"
-            )
     elif elide and max_neurons is None:
         raise RenderError("elide=True needs max_neurons, the number of neurons an elided layer shows")
-    if not elide and total > FORCE_EDGE_LIMIT:
+    shown = [min(size, max_neurons) if elide else size for size in sizes]
+    arrows = sum(a * b for a, b in zip(shown, shown[1:]))
+    if arrows < total:
+        notes.append(
+            f"layers wider than {max_neurons} neurons are elided (first and last neurons, ⋮ between): "
+            f"drawn in full the network has {total:,} weights and up to {max(sizes)} neurons a layer; "
+            f"draw it all with elide=False (nngraph render --full)"
+        )
+    if arrows > FORCE_EDGE_LIMIT:
         if not force:
             raise RenderError(
-                f"drawing {name!r} in full means {total:,} arrows (more than {FORCE_EDGE_LIMIT:,}); "
-                f"let layers be elided (elide=None), or pass force=True and expect a slow render"
+                f"drawing {name!r} with {arrows:,} arrows (more than {FORCE_EDGE_LIMIT:,}) takes minutes; "
+                f"let wide layers be elided (max_neurons), or pass force=True (--force) and expect a slow render"
             )
-        warnings.warn(f"drawing {total:,} arrows in full; rendering will be slow", stacklevel=3)
+        warnings.warn(f"drawing {arrows:,} arrows; rendering will be slow", stacklevel=3)
     return (max_neurons if elide else None), notes
 
 
