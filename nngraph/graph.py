@@ -307,3 +307,13 @@ class Graph:
     def steps(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate one node at a time, yielding a :class:`~nngraph.plan.Step` per node."""
         return self.plan().steps(*args, allow_nonfinite=allow_nonfinite, **inputs)
+
+    def stepper(self, x, **options):
+        """An HTML stepper through the evaluation on ``x``; a notebook shows it inline.
+
+        See :class:`nngraph.render.Stepper` for the options (``sample``, ``level``, …).
+        """
+        # Imported here, not at the top: the core must work without the rendering package.
+        from .render.stepper import Stepper
+
+        return Stepper(self, x, **options)

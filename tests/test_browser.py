@@ -89,3 +89,22 @@ def test_stepper_clicks_through_to_the_books_output(tmp_path):
         page.screenshot(path=str(ARTIFACTS / "stepper-step4.png"), full_page=True)
         browser.close()
     assert messages == []
+
+
+@pytest.mark.renderer
+def test_notebook_stepper_is_an_isolated_inline_page():
+    html_text = three_layer_network().stepper([1.0, 0.5])._repr_html_()
+    assert html_text.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert "<script>" not in html_text  # the page's script is escaped inside srcdoc
+
+
+@pytest.mark.renderer
+def test_hostile_names_reach_the_page_only_as_text(tmp_path):
+    import nngraph as ng
+
+    g = ng.Graph("<script>alert(1)</script>")
+    x = g.input('x"><script>alert(2)</script>', 2)
+    g.activation("<img src=x onerror=alert(3)>", g.affine("a1", x, g.weight("W1", [[1.0], [2.0]])), "relu")
+    page = Stepper(g, [1.0, 0.5]).html()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert page.count("<script>") == 1  # the stepper's own

@@ -1,0 +1,81 @@
+"""The drawing side of the nngraph command: render, step --frames / --html, exit codes."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from nngraph.cli import main
+
+pytestmark = pytest.mark.renderer
+
+
+def test_render_each_view(tmp_path, capsys):
+    for view in ("neuron", "signal", "neuron-detail"):
+        path = tmp_path / f"{view}.svg"
+        assert main(["render", "three-layer", "-o", str(path), "--view", view, "--input", "1.0,0.5"]) == 0
+        assert ET.parse(path).getroot().tag.endswith("svg")
+    assert "0.5744" in (tmp_path / "neuron.svg").read_text(encoding="utf-8")
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_render_dot_and_png(tmp_path):
+    assert main(["render", "xor", "-o", str(tmp_path / "x.dot"), "--edge-labels", "values"]) == 0
+    assert (tmp_path / "x.dot").read_text(encoding="utf-8").startswith("digraph")
+    assert main(["render", "xor", "-o", str(tmp_path / "x.png")]) == 0
+    assert (tmp_path / "x.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_render_mnist_is_elided_with_a_note(tmp_path, mnist_weights_path, capsys):
+    path = tmp_path / "m.svg"
+    assert main(["render", "mnist", "--weights", str(mnist_weights_path), "-o", str(path)]) == 0
+    assert "elided" in capsys.readouterr().err
+    assert "⋮" in path.read_text(encoding="utf-8")
+
+
+def test_render_mnist_in_full_needs_force(tmp_path, mnist_weights_path, capsys):
+    code = main(["render", "mnist", "--weights", str(mnist_weights_path), "-o", str(tmp_path / "m.svg"), "--full"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nngraph: error: drawing 'mnist' with 45,200 arrows") and "--force" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "m.svg").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["render", "three-layer", "-o", "OUT/t.svg", "--view", "neuron-detail", "--layer", "9"], "layer must be from 1 to 3"),
+        (["render", "three-layer", "-o", "OUT/t.svg", "--input", "1,2,3"], "input 'x' needs 2 values per sample"),
+        (["render", "nosuch", "-o", "OUT/t.svg"], "unknown network 'nosuch'"),
+        (["render", "three-layer", "-o", "OUT/t.gif"], "unknown format 'gif'"),
+        (["step", "three-layer", "-i", "1,0.5", "--sample", "2"], "sample 2 asks for a row of a batch"),
+    ],
+)
+def test_bad_input_is_exit_1_with_one_line(tmp_path, capsys, args, message):
+    args = [a.replace("OUT", str(tmp_path)) for a in args]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nngraph: error: ") and message in err and err.count("\n") == 1
+
+
+def test_usage_errors_are_exit_2(capsys):
+    for args in (["render", "three-layer"], ["render", "three-layer", "-o", "x.svg", "--view", "nope"], ["step", "xor", "-i", "1,0", "--level", "atom"]):
+        with pytest.raises(SystemExit) as exit:
+            main(args)
+        assert exit.value.code == 2
+
+
+def test_step_writes_numbered_frames_and_html(tmp_path, capsys):
+    assert main(["step", "three-layer", "-i", "1.0,0.5", "--frames", str(tmp_path / "frames"), "--html", str(tmp_path / "s.html")]) == 0
+    names = sorted(p.name for p in (tmp_path / "frames").iterdir())
+    assert len(names) == 32 and names[0] == "step-001-neuron.svg" and names[-1] == "step-016-signal.svg"
+    page = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert page.count('class="step"') == 16 and "y = [0.31682708, 0.69627909]" in page
+
+
+def test_step_interactive_stops_on_q(monkeypatch, capsys):
+    answers = iter(["", "", "q"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["step", "three-layer", "-i", "1.0,0.5", "--interactive"]) == 0
+    out = capsys.readouterr().out
+    assert "[3/16] z₁⁽¹⁾ = σ(0.3) = 0.57444252" in out and "[4/16]" not in out
