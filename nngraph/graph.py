@@ -75,6 +75,8 @@ def as_parameter(value, where: str) -> np.ndarray:
         array = array.astype(np.float64)
     if array.ndim == 0:
         raise GraphError(f"{where} must be an array; got the scalar {array.item()!r}; wrap it: [{array.item()!r}]")
+    if array.size == 0:
+        raise GraphError(f"{where} is empty (shape {array.shape}); a layer needs at least one neuron")
     if not np.isfinite(array).all():
         position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise GraphError(f"{where} holds {array[position].item()!r} at index {position}; weights must be finite")
@@ -99,8 +101,11 @@ class Graph:
     """
 
     def __init__(self, name: str = "network"):
+        if not isinstance(name, str):
+            raise GraphError(f"a graph's name must be a string; got {name!r}")
         self.name = name
         self._dag = nx.DiGraph()
+        self._frozen = None
         self._nodes: dict[str, Node] = {}
         self._plan = None
 
@@ -195,15 +200,23 @@ class Graph:
         for role, source in roles.items():
             self._dag.add_edge(source, node.name, role=role)
         self._nodes[node.name] = node
-        self._plan = None
+        self._plan = self._frozen = None
         return node
 
     # -- reading --------------------------------------------------------------
 
     @property
     def dag(self) -> nx.DiGraph:
-        """A read-only networkx view of the graph; edges carry their ``role``."""
-        return self._dag.copy(as_view=True)
+        """A frozen networkx copy of the graph; edges carry their ``role`` (x, W, b or a).
+
+        Example:
+            >>> from nngraph import and_gate
+            >>> sorted(and_gate().dag.in_edges("a1", data="role"))
+            [('W1', 'a1', 'W'), ('b1', 'a1', 'b'), ('x', 'a1', 'x')]
+        """
+        if self._frozen is None:
+            self._frozen = nx.freeze(self._dag.copy())
+        return self._frozen
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -244,7 +257,7 @@ class Graph:
 
     def consumers(self, name: str) -> list[str]:
         """Names of the nodes reading ``name``, in the order they were added."""
-        readers = set(self._dag.successors(name))
+        readers = set(self._dag.successors(self[name].name))
         return [n for n in self._nodes if n in readers]
 
     def layers(self) -> list[Layer]:
@@ -255,7 +268,10 @@ class Graph:
                 affine (+ optional activation) layers.
         """
         if len(self.inputs) != 1:
-            raise GraphError(f"layers need exactly one input; {self.name!r} has {len(self.inputs)}")
+            raise GraphError(
+                f"a chain of layers needs exactly one input; {self.name!r} has {len(self.inputs)}; "
+                f"use the signal diagram for general graphs"
+            )
         layers, current = [], self.inputs[0].name
         while True:
             readers = [n for n in self.consumers(current) if self._nodes[n].kind != "weight"]
@@ -272,7 +288,10 @@ class Graph:
             if len(after) == 1 and self._nodes[after[0]].kind == "activation":
                 activation = self._nodes[after[0]]
             elif after and not all(self._nodes[n].kind == "affine" for n in after):
-                raise GraphError(f"{self.name!r} is not a chain of layers: {affine.name!r} feeds {after}")
+                raise GraphError(
+                    f"{self.name!r} is not a chain of layers: {affine.name!r} feeds {after}; "
+                    f"use the signal diagram for general graphs"
+                )
             layers.append(Layer(len(layers) + 1, affine, activation))
             current = layers[-1].output
         covered = {self.inputs[0].name}

@@ -161,7 +161,7 @@ def test_layers_refuse_two_inputs():
     g = ng.Graph("two")
     g.input("x", 1)
     g.input("t", 1)
-    with pytest.raises(GraphError, match=r"layers need exactly one input; 'two' has 2"):
+    with pytest.raises(GraphError, match=r"a chain of layers needs exactly one input; 'two' has 2; use the signal diagram"):
         g.layers()
 
 

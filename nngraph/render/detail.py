@@ -28,7 +28,6 @@ from .neuron import (
     GREY,
     Notation,
     captions,
-    chain_layers,
     document,
     file_name,
     graph_attributes,
@@ -136,7 +135,7 @@ def neuron_detail(graph, layer: int, neuron: int, *, values: Mapping | None = No
         >>> "= 0.1 + 0.1·1.0 + 0.2·0.5 = 0.3" in neuron_detail(net, 1, 0, values=values).source
         True
     """
-    layers = chain_layers(graph, "neuron details")
+    layers = graph.layers()
     words = captions(language)
     _check(graph, layers, layer, neuron)
     values = sample_values(graph, values, sample)

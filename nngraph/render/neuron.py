@@ -148,15 +148,6 @@ def text_node(node_id: str, x: float, y: float, text: str, *, size: float = 10, 
 # -- options and values ---------------------------------------------------------
 
 
-def chain_layers(graph, what: str = "neuron diagrams"):
-    """``graph.layers()``, with an error pointing to the signal diagram for other graphs."""
-    try:
-        return graph.layers()
-    except GraphError as err:
-        hint = "" if "signal diagram" in str(err) else "; draw this graph with the signal diagram instead"
-        raise GraphError(f"{what} need a chain of layers: {err}{hint}") from err
-
-
 def captions(language: str) -> dict:
     """The caption words for ``language``; raises RenderError for an unknown one."""
     if language not in CAPTIONS:
@@ -380,7 +371,7 @@ def neuron_diagram(
         >>> "−0.7" in d.source, "x₁" in d.source
         (True, True)
     """
-    layers = chain_layers(graph)
+    layers = graph.layers()
     words = captions(language)
     if weights not in WEIGHT_MODES:
         raise RenderError(f"weights must be one of {', '.join(WEIGHT_MODES)}; got {weights!r}")
