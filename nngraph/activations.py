@@ -109,12 +109,19 @@ def step(a):
 
 @register_activation("sigmoid", formula="σ(a) = 1 / (1 + exp(−a))", symbol="σ")
 def sigmoid(a):
-    # exp(-|a|) lies in (0, 1], so nothing overflows, and for a < 0 the form
-    # exp(a) / (1 + exp(a)) keeps full relative precision of tiny results.
-    e = np.exp(-np.abs(a))
-    out = np.where(a >= 0, 1, e).astype(e.dtype, copy=False)
-    e += 1
-    out /= e
+    # σ(a) = exp(min(a, 0)) / (1 + exp(−|a|)): both exponents are ≤ 0, so nothing
+    # overflows, and for a < 0 the numerator exp(a) keeps tiny results exact.
+    # Computed in place in two arrays: fresh arrays cost page faults at large batches.
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return sigmoid(a.reshape(1)).reshape(())
+    out = np.minimum(a, 0.0)
+    d = np.abs(a, dtype=out.dtype)
+    np.negative(d, out=d)
+    np.exp(d, out=d)
+    d += 1
+    np.exp(out, out=out)
+    out /= d
     return out
 
 

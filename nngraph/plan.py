@@ -71,6 +71,15 @@ def evaluation_order(graph) -> list[str]:
     Raises:
         GraphError: naming a cycle, should the graph contain one.
     """
+    # A node can only read nodes added before it, so insertion order is normally
+    # topological already: verify that in one pass, and sort only if it is not.
+    seen = set()
+    for node in graph:
+        if not seen.issuperset(node.arguments.values()):
+            break
+        seen.add(node.name)
+    else:
+        return list(graph.names)
     position = {name: i for i, name in enumerate(graph.names)}
     dag = graph.dag
     try:
@@ -84,7 +93,15 @@ def evaluation_order(graph) -> list[str]:
 def _bind_affine(W: np.ndarray, b: np.ndarray | None):
     if b is None:
         return lambda x: np.dot(x, W)
-    return lambda x: np.dot(x, W) + b
+    if not np.can_cast(b.dtype, W.dtype):  # float64 b with float32 W: x·W + b is float64
+        return lambda x: np.dot(x, W) + b
+
+    def affine(x):
+        a = np.dot(x, W)
+        a += b  # in place: one array fewer per layer
+        return a
+
+    return affine
 
 
 class Plan:
@@ -118,12 +135,22 @@ class Plan:
                 self._program.append((slot[name], _bind_affine(W, b), slot[node.x]))
             elif node.kind == "activation":
                 self._program.append((slot[name], node.activation.function, slot[node.source]))
+        # One input, then nodes that each read the one before (the book's networks):
+        # run() passes one value along, so each intermediate is freed as soon as it is used.
+        chain = len(self.inputs) == 1 and all(source == out - 1 for out, _, source in self._program)
+        self._chain = [function for _, function, _ in self._program] if chain else None
 
     def __repr__(self) -> str:
         return f"<Plan {self.graph_name!r}: {' → '.join(self.order)}>"
 
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
+        if self._chain is not None and len(args) == 1 and not inputs and not isinstance(args[0], Mapping):
+            name, size, _ = self._input_slots[0]
+            value = check_input(name, size, args[0], allow_nonfinite)
+            for function in self._chain:
+                value = function(value)
+            return value
         values = self._feed(args, inputs, allow_nonfinite)
         for out, function, source in self._program:
             values[out] = function(values[source])
