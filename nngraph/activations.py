@@ -72,6 +72,8 @@ def register_activation(name: str, *, formula: str, symbol: str, elementwise: bo
         )
 
     def decorate(function):
+        if not callable(function):
+            raise GraphError(f"activation {name!r} must be registered on a function; got {function!r}")
         ACTIVATIONS[name] = Activation(name, function, formula, symbol, elementwise)
         return function
 

@@ -43,12 +43,14 @@ def mlp(layers: Sequence, activations: Sequence[str] | str, *, name: str = "mlp"
         >>> net.forward([2.0])
         array([2., 0.])
     """
-    layers = list(layers)
+    if isinstance(activations, str):
+        activations = [activations] * (len(layers) if hasattr(layers, "__len__") else 1)
+    try:
+        layers, activations = list(layers), list(activations)
+    except TypeError:
+        raise GraphError("mlp takes a list of (W, b) pairs and a list of activation names (or one name)") from None
     if not layers:
         raise GraphError("mlp needs at least one (W, b) layer")
-    if isinstance(activations, str):
-        activations = [activations] * len(layers)
-    activations = list(activations)
     if len(activations) != len(layers):
         raise GraphError(f"mlp got {len(layers)} layer(s) but {len(activations)} activation(s); give one activation per layer")
     g = Graph(name)
@@ -83,7 +85,11 @@ def perceptron(w: Sequence[float], b: float, *, name: str = "perceptron") -> Gra
         >>> perceptron([0.5, 0.5], -0.7, name="AND").forward([1, 1])
         array([1.])
     """
-    return mlp([([[wi] for wi in w], [b])], "step", name=name)
+    try:
+        column = [[wi] for wi in w]
+    except TypeError:
+        raise GraphError(f"perceptron weights w must be a list of numbers, one per input; got {w!r}") from None
+    return mlp([(column, [b])], "step", name=name)
 
 
 def and_gate() -> Graph:

@@ -46,8 +46,8 @@ def read_idx(path) -> np.ndarray:
             dtype, ndim = TYPES.get(magic[2]), magic[3]
             if dtype is None:
                 raise FormatError(f"{path}: unknown IDX data type code 0x{magic[2]:02x}")
-            if ndim == 0:
-                raise FormatError(f"{path}: IDX header declares 0 dimensions")
+            if not 1 <= ndim <= 16:
+                raise FormatError(f"{path}: IDX header declares {ndim} dimensions; expected 1 to 16")
             header = file.read(4 * ndim)
             if len(header) < 4 * ndim:
                 raise FormatError(f"{path}: truncated IDX header ({ndim} dimensions declared)")

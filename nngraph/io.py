@@ -59,6 +59,8 @@ NODE_FIELDS = {
     "activation": {"source", "function"},
 }
 LAYER_FIELDS = {"W", "b", "activation"}
+UMASK = os.umask(0o022)  # reading the umask means setting it: once, at import, then restored
+os.umask(UMASK)
 
 
 def write_atomically(path, write) -> Path:
@@ -68,23 +70,21 @@ def write_atomically(path, write) -> Path:
     file untouched.
     """
     path = Path(path)
+    if path.is_dir():
+        raise FormatError(f"{path} is a folder; give a file name such as {path / 'network.npz'}")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             write(file)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would make every saved file private
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~UMASK)  # mkstemp's 0600 would make every saved file private
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def save(graph: Graph, path) -> None:
@@ -115,7 +115,7 @@ def load(path) -> Graph:
     """
     path = Path(path)
     if not path.is_file():
-        raise FormatError(f"{path}: no such file")
+        raise FormatError(f"{path}: {'is a folder, not a network file' if path.is_dir() else 'no such file'}")
     if path.suffix.lower() == ".toml":
         return _load_toml(path)
     arrays = _read_npz(path)
@@ -130,8 +130,6 @@ def load(path) -> Graph:
         raise FormatError(f"{path}: its graph description is not valid JSON: {err}") from err
     try:
         return _graph_from_description(description, arrays)
-    except FormatError as err:
-        raise FormatError(f"{path}: {err}") from err
     except NNGraphError as err:
         raise FormatError(f"{path}: {err}") from err
 
@@ -145,6 +143,8 @@ def load_weights(source, keys) -> dict[str, np.ndarray]:
     """
     if isinstance(source, Mapping):
         arrays, where = dict(source), "the weights"
+    elif not isinstance(source, (str, os.PathLike)):
+        raise FormatError(f"weights must be a .npz path or a mapping of arrays; got {type(source).__name__}")
     else:
         arrays, where = _read_npz(Path(source)), str(source)
     missing = [k for k in keys if k not in arrays]

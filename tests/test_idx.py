@@ -130,11 +130,17 @@ def test_header_claiming_huge_sizes(tmp_path):
         ng.read_idx(write(tmp_path, "huge", data))
 
 
-@pytest.mark.parametrize("ndim", [2, 255])
+@pytest.mark.parametrize("ndim", [2, 16])
 def test_header_whose_size_overflows_int64(tmp_path, ndim):
     data = bytes([0, 0, 8, ndim]) + b"\xff\xff\xff\xff" * ndim + b"abc"
     with pytest.raises(FormatError, match=r"overflow: truncated"):
         ng.read_idx(write(tmp_path, "overflow", data))
+
+
+def test_header_with_too_many_dimensions(tmp_path):
+    data = bytes([0, 0, 8, 255]) + b"\x00\x00\x00\x01" * 255
+    with pytest.raises(FormatError, match=r"declares 255 dimensions; expected 1 to 16"):
+        ng.read_idx(write(tmp_path, "many", data))
 
 
 # -- load_mnist -------------------------------------------------------------------

@@ -143,6 +143,9 @@ def neuron_detail(graph, layer: int, neuron: int, *, values: Mapping | None = No
     notation = Notation(layers)
     k, j = int(layer), int(neuron)
     affine, activation = current.affine, current.activation
+    for node in (affine, activation):  # NaN: not computed yet in a stepped evaluation
+        if node is not None and node.name in values and np.isnan(values[node.name][j]):
+            del values[node.name]
     W = graph[affine.W].value
     b = graph[affine.b].value if affine.b is not None else None
     source_name = graph.inputs[0].name if k == 1 else layers[k - 2].output

@@ -139,7 +139,10 @@ def plot_activations(names, path=None, *, x_range=BOOK_X_RANGE, title=None, styl
         FigureCanvasAgg(figure)  # a non-interactive canvas; pyplot's global state stays untouched
         axes = figure.add_subplot()
         for spec in specs:
-            (line,) = axes.plot(x, curves[spec.name], label=spec.name, **chosen[spec.name])
+            try:
+                (line,) = axes.plot(x, curves[spec.name], label=spec.name, **chosen[spec.name])
+            except (AttributeError, TypeError, ValueError) as err:
+                raise RenderError(f"styles[{spec.name!r}] is not a valid matplotlib line style: {err}") from err
             line.set_gid(f"curve-{spec.name}")
         axes.set_ylim(*_y_limits(curves, tuple(map(float, x_range)) == BOOK_X_RANGE))
         axes.set_xlabel("x")

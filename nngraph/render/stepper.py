@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import RenderError
 from ..io import write_atomically
 from ..narrate import Narration, narrate
 from .diagram import Diagram
@@ -61,7 +62,9 @@ class Stepper:
     def __init__(self, graph, x, *, sample: int = 0, level: str = "neuron", precision: int = 8, views=VIEWS, title: str | None = None):
         self.graph = graph
         self.title = title or f"{graph.name}: step by step"
-        self.views = tuple(views)
+        self.views = (views,) if isinstance(views, str) else tuple(views)
+        if not self.views or not set(self.views) <= set(VIEWS):
+            raise RenderError(f"views must be one or both of {', '.join(VIEWS)}; got {views!r}")
         records = narrate(graph, x, level=level, sample=sample, precision=precision)
         self.frames = [Frame(r, self._diagrams(r)) for r in records]
 
