@@ -318,7 +318,7 @@ def bench_compile(rng, quick: bool):
     nodes = len(graphs[-1])
     compiled = once(lambda: ng.Plan(graphs[-1]), 3 if quick else 5)
     row(f"build a graph of {nodes:,} nodes", fmt_time(built), "", "", "(info)")
-    row(f"compile it (graph.plan())", fmt_time(compiled), "", "", "(info)")
+    row("compile it (graph.plan())", fmt_time(compiled), "", "", "(info)")
     total = built + compiled
     row(f"build + compile {nodes:,} nodes", fmt_time(total), "", "", "≤ 100 ms", total <= 0.100)
 

@@ -263,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     network_command("info", "layers, shapes and parameter counts", cmd_info)
     for name, help, handler in (("run", "evaluate on an input", cmd_run), ("step", "narrate the evaluation step by step", cmd_step)):
         sub = network_command(name, help, handler)
-        sub.add_argument("--input", "-i", required=True, help="values like 1.0,0.5 (';' between samples) or a .npy/.npz/.csv file")
+        sub.add_argument("--input", "-i", required=True, help="values like 1.0,0.5 (';' between samples; write --input=-1,0.5 when the first is negative) or a .npy/.npz/.csv or MNIST IDX file")
         sub.add_argument("--precision", type=_digits, default=8, help="decimals printed (default 8)")
     commands.choices["run"].add_argument("--labels", metavar="FILE", help="labels (IDX or .npy/.csv): print the accuracy")
     render = network_command("render", "draw the network as SVG, PNG, PDF or DOT", cmd_render)

@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import InputError
 from .formatting import format_array, format_number
-from .notation import indexed, layer_mark, subscript
+from .notation import Notation, layer_mark, signed, subscript
 
 __all__ = ["Narration", "narrate", "LEVELS"]
 
@@ -72,6 +72,9 @@ def narrate(graph, x, *, level: str = "neuron", sample: int = 0, precision: int 
     """
     if level not in LEVELS:
         raise InputError(f"unknown narration level {level!r}; choose one of {', '.join(LEVELS)}")
+    for option, value, least in (("sample", sample, 0), ("precision", precision, 0), ("max_neurons", max_neurons, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise InputError(f"{option} must be a whole number ≥ {least}; got {value!r}")
     layers = graph.layers()
     steps = list(graph.steps(x))
     batch = steps[0].output.ndim == 2
@@ -87,34 +90,17 @@ def narrate(graph, x, *, level: str = "neuron", sample: int = 0, precision: int 
     if batch:
         intro += f"  (sample {sample} of a batch {_shape(shapes[x_name])})"
     story.add(x_name, None, intro, out[x_name])
+    notation = Notation(layers, {0: x_name})
     source = x_name
     for layer in layers:
-        last = layer.index == len(layers)
-        names = _LayerNames(layer.index, last)
         if level == "layer":
-            _narrate_layer(story, graph, layer, source, names, out, shapes)
+            _narrate_layer(story, graph, layer, source, notation, out, shapes)
         else:
-            _narrate_neurons(story, graph, layer, source, names, out, max_neurons)
+            _narrate_neurons(story, graph, layer, source, notation, out, max_neurons)
         source = layer.output
     if level == "neuron":
         story.add(source, None, f"y = {format_array(out[source], precision)}", out[source])
     return story.records
-
-
-class _LayerNames:
-    """The book's letters for one layer: a⁽ˡ⁾ and z⁽ˡ⁾, or y for the output layer."""
-
-    def __init__(self, layer: int, last: bool):
-        self.layer = layer
-        self.last = last
-
-    def a(self, j: int | None = None) -> str:
-        return f"a{layer_mark(self.layer)}" if j is None else indexed("a", j + 1, layer=self.layer)
-
-    def z(self, j: int | None = None) -> str:
-        if self.last:
-            return "y" if j is None else indexed("y", j + 1)
-        return f"z{layer_mark(self.layer)}" if j is None else indexed("z", j + 1, layer=self.layer)
 
 
 class _Story:
@@ -124,7 +110,13 @@ class _Story:
         self.known: dict[str, np.ndarray] = {}
 
     def number(self, value) -> str:
-        return format_number(value, self.precision)
+        """A result: ``0.3``, ``−0.7``."""
+        return signed(format_number(value, self.precision))
+
+    def term(self, value) -> str:
+        """A factor or summand, bracketed when negative: ``(−0.5)``."""
+        text = self.number(value)
+        return f"({text})" if text.startswith("−") else text
 
     def add(self, node: str, neuron: int | None, text: str, value: np.ndarray | None = None, *, upto: int | None = None):
         """Record ``text``; the node's value is known in full, or only up to neuron ``upto``."""
@@ -141,81 +133,72 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _narrate_layer(story, graph, layer, source, names, out, shapes) -> None:
-    affine, activation = layer.affine, layer.activation
+def _narrate_layer(story, graph, layer, source, notation, out, shapes) -> None:
+    affine, activation, k = layer.affine, layer.activation, layer.index
     W = graph[affine.W].value
-    mark = layer_mark(layer.index)
-    src = "x" if source == graph.inputs[0].name else f"z{layer_mark(layer.index - 1)}"
-    terms = f"{src}·W{mark}" + (f" + b{mark}" if affine.b else "")
+    mark = layer_mark(k)
+    a = notation.pre_vector(k)
+    terms = f"{notation.signal_vector(k - 1)}·W{mark}" + (f" + b{mark}" if affine.b else "")
     sizes = f"{_shape(shapes[source])}·{_shape(W.shape)}" + (f" + {_shape((W.shape[1],))}" if affine.b else "")
     story.add(
         affine.name, None,
-        f"{names.a()} = {terms} : {sizes} → {_shape(shapes[affine.name])}\n"
-        f"{names.a()} = {format_array(out[affine.name], story.precision)}",
+        f"{a} = {terms} : {sizes} → {_shape(shapes[affine.name])}\n{a} = {format_array(out[affine.name], story.precision)}",
         out[affine.name],
     )
     if activation is not None:
-        symbol = activation.activation.symbol
+        z = notation.signal_vector(k)
         story.add(
             activation.name, None,
-            f"{names.z()} = {symbol}({names.a()}) : {_shape(shapes[affine.name])} → {_shape(shapes[activation.name])}\n"
-            f"{names.z()} = {format_array(out[activation.name], story.precision)}",
+            f"{z} = {activation.activation.symbol}({a}) : {_shape(shapes[affine.name])} → {_shape(shapes[activation.name])}\n"
+            f"{z} = {format_array(out[activation.name], story.precision)}",
             out[activation.name],
         )
 
 
 def _weighted_sum(story, inputs: np.ndarray, weights: np.ndarray, bias: float | None) -> str:
-    products = [f"{story.number(v)}×{_signed(story.number(w))}" for v, w in zip(inputs, weights)]
+    products = [f"{story.term(v)}×{story.term(w)}" for v, w in zip(inputs, weights)]
     if len(products) > TERMS_SHOWN + 1:
         hidden = len(products) - TERMS_SHOWN - 1
         products = [*products[:TERMS_SHOWN], f"… ({hidden} more products)", products[-1]]
     if bias is not None:
-        products.append(_signed(story.number(bias)))
+        products.append(story.term(bias))
     return " + ".join(products)
-
-
-def _signed(text: str) -> str:
-    return f"({text.replace('-', '−')})" if text.startswith("-") else text
 
 
 def _summary(story, values: np.ndarray, shown: int) -> str:
     rest = values[shown:]
     top = shown + int(np.argmax(rest))
     return (
-        f"{len(rest)} more neurons: min {story.number(rest.min())}, max {story.number(rest.max())} "
-        f"(neuron {top + 1})"
+        f"{len(rest)} more neuron{'s' if len(rest) != 1 else ''}: min {story.number(rest.min())}, "
+        f"max {story.number(rest.max())} (neuron {top + 1})"
     )
 
 
-def _narrate_neurons(story, graph, layer, source, names, out, max_neurons: int) -> None:
-    affine, activation = layer.affine, layer.activation
+def _narrate_neurons(story, graph, layer, source, notation, out, max_neurons: int) -> None:
+    affine, activation, k = layer.affine, layer.activation, layer.index
     W = graph[affine.W].value
     b = graph[affine.b].value if affine.b else None
     a, x = out[affine.name], out[source]
-    width = len(a)
-    shown = min(width, max_neurons)
+    shown = min(len(a), max_neurons)
     elementwise = activation is None or activation.activation.elementwise
+    z = None if activation is None else out[activation.name]
     for j in range(shown):
         bias = None if b is None else b[j]
-        story.add(affine.name, j, f"{names.a(j)} = {_weighted_sum(story, x, W[:, j], bias)} = {story.number(a[j])}", a, upto=j)
+        story.add(affine.name, j, f"{notation.pre(k, j)} = {_weighted_sum(story, x, W[:, j], bias)} = {story.number(a[j])}", a, upto=j)
         if activation is not None and elementwise:
-            z = out[activation.name]
-            symbol = activation.activation.symbol
-            story.add(activation.name, j, f"{names.z(j)} = {symbol}({story.number(a[j])}) = {story.number(z[j])}", z, upto=j)
-    if shown < width:
-        story.add(affine.name, None, f"{names.a()}: {_summary(story, a, shown)}", a)
+            text = f"{notation.signal(k, j)} = {activation.activation.symbol}({story.number(a[j])}) = {story.number(z[j])}"
+            story.add(activation.name, j, text, z, upto=j)
+    if shown < len(a):
+        story.add(affine.name, None, f"{notation.pre_vector(k)}: {_summary(story, a, shown)}", a)
         if activation is not None and elementwise:
-            z = out[activation.name]
-            story.add(activation.name, None, f"{names.z()}: {_summary(story, z, shown)}", z)
+            story.add(activation.name, None, f"{notation.signal_vector(k)}: {_summary(story, z, shown)}", z)
     if activation is not None and not elementwise:
-        z = out[activation.name]
-        symbol = activation.activation.symbol
+        whole = notation.pre_vector(k)
         for j in range(shown):
-            index = subscript(j + 1)
-            story.add(
-                activation.name, j,
-                f"{names.z(j)} = {symbol}({names.a()}){index} = {story.number(z[j])}   (depends on every a{layer_mark(layer.index)}ᵢ)",
-                z, upto=j,
+            text = (
+                f"{notation.signal(k, j)} = {activation.activation.symbol}({whole}){subscript(j + 1)} = "
+                f"{story.number(z[j])}   (depends on every {whole}ᵢ)"
             )
-        if shown < width:
-            story.add(activation.name, None, f"{names.z()}: {_summary(story, z, shown)}", z)
+            story.add(activation.name, j, text, z, upto=j)
+        if shown < len(z):
+            story.add(activation.name, None, f"{notation.signal_vector(k)}: {_summary(story, z, shown)}", z)

@@ -11,7 +11,9 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["subscript", "superscript", "indexed", "layer_mark", "weight_symbol", "bias_symbol", "signed"]
+from collections.abc import Mapping
+
+__all__ = ["Notation", "subscript", "superscript", "indexed", "layer_mark", "weight_symbol", "bias_symbol", "signed"]
 
 _SUBSCRIPTS = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUPERSCRIPTS = str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
@@ -95,3 +97,62 @@ def signed(text: str) -> str:
         ('−0.7', '1.2e−05')
     """
     return text.replace("-", "−")
+
+
+class Notation:
+    """The book's symbols for the neurons and weights of one chain network.
+
+    Column 0 holds the inputs ``x₁ …``; column k the neurons of layer k, whose
+    pre-activations are ``aⱼ⁽ᵏ⁾`` and outputs ``zⱼ⁽ᵏ⁾`` (``yⱼ`` in the last layer, or
+    the letter ``names[k]``). A lone perceptron (one layer, one neuron) uses
+    chapter 2's ``w₁, w₂, b, y``.
+
+    Example:
+        >>> from nngraph import three_layer_network
+        >>> n = Notation(three_layer_network().layers())
+        >>> n.signal(0, 0), n.pre(1, 2), n.signal(2, 1), n.signal(3, 0), n.weight(1, 0, 1)
+        ('x₁', 'a₃⁽¹⁾', 'z₂⁽²⁾', 'y₁', 'w₁₂⁽¹⁾')
+    """
+
+    def __init__(self, layers, names: Mapping[int, str] | None = None):
+        self.last = len(layers)
+        self.widths = {layer.index: layer.affine.width for layer in layers}
+        self.activated = {layer.index: layer.activation is not None for layer in layers}
+        self.names = dict(names or {})
+        self.chapter2 = self.last == 1 and self.widths[1] == 1
+
+    def signal(self, k: int, i: int) -> str:
+        """What neuron ``i`` (from 0) of column ``k`` sends on: x₁, z₁⁽¹⁾, y₁, s₁."""
+        if k == 0:
+            return indexed(self.names.get(0, "x"), i + 1)
+        if not self.activated[k] and k not in self.names:
+            return self.pre(k, i)  # a layer without activation sends its weighted sums on
+        letter = self.names.get(k, "y" if k == self.last else None)
+        if letter is None:
+            return indexed("z", i + 1, layer=k)
+        return letter if self.widths[k] == 1 else indexed(letter, i + 1)
+
+    def pre(self, k: int, i: int) -> str:
+        """The weighted sum of neuron ``i`` of layer ``k``: a₁⁽¹⁾."""
+        return "a" if self.chapter2 else indexed("a", i + 1, layer=k)
+
+    def weight(self, k: int, j: int, i: int) -> str:
+        """The weight into neuron ``j`` of layer ``k`` from neuron ``i`` before it: w₁₂⁽¹⁾."""
+        return indexed("w", i + 1) if self.chapter2 else weight_symbol(k, j + 1, i + 1)
+
+    def bias(self, k: int, j: int) -> str:
+        """The bias of neuron ``j`` of layer ``k``: b₁⁽¹⁾."""
+        return "b" if self.chapter2 else bias_symbol(k, j + 1)
+
+    def pre_vector(self, k: int) -> str:
+        """The weighted sums of layer ``k`` as one vector: a⁽¹⁾ (a in a lone perceptron)."""
+        return "a" if self.chapter2 else "a" + layer_mark(k)
+
+    def signal_vector(self, k: int) -> str:
+        """What column ``k`` sends on as one vector: x, z⁽¹⁾, y, s."""
+        if k == 0:
+            return self.names.get(0, "x")
+        if not self.activated[k] and k not in self.names:
+            return self.pre_vector(k)
+        letter = self.names.get(k, "y" if k == self.last else None)
+        return "z" + layer_mark(k) if letter is None else letter

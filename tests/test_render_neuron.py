@@ -12,7 +12,8 @@ import pytest
 
 import nngraph as ng
 from nngraph.render.detail import neuron_detail
-from nngraph.render.neuron import FAINT, HIGHLIGHT, Notation, neuron_diagram, quote, shown_indices
+from nngraph.notation import Notation
+from nngraph.render.neuron import FAINT, HIGHLIGHT, neuron_diagram, quote, shown_indices
 from nngraph.notation import bias_symbol, indexed, signed, subscript, superscript, weight_symbol
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -201,7 +202,7 @@ def test_current_highlights_neuron_and_incoming_arrows(three_layer):
     lines = [line for line in source.splitlines() if HIGHLIGHT in line and " -> " in line]
     assert sorted(line.split(" [")[0].strip() for line in lines) == ["B1 -> N1_0", "N0_0 -> N1_0", "N0_1 -> N1_0"]
     assert '"a₁⁽¹⁾ = 0.3\\nz₁⁽¹⁾"' in source  # z not computed yet
-    assert f'"a₁⁽²⁾\\nz₁⁽²⁾", pos="' in source and 'color="#a0a0a0", fontcolor="#a0a0a0"' in source
+    assert '"a₁⁽²⁾\\nz₁⁽²⁾", pos="' in source and 'color="#a0a0a0", fontcolor="#a0a0a0"' in source
     assert '"w₁₂⁽¹⁾"' in source and '"w₂₁⁽¹⁾"' not in source  # only the highlighted arrows are labelled
 
 

@@ -26,7 +26,6 @@ from .neuron import (
     BIAS_SIZE,
     CAPTION_FONTS,
     GREY,
-    Notation,
     captions,
     document,
     file_name,
@@ -40,7 +39,7 @@ from .neuron import (
     text_width,
     value_text,
 )
-from ..notation import indexed, superscript
+from ..notation import Notation, indexed, superscript
 
 __all__ = ["neuron_detail", "MAX_INPUTS"]
 

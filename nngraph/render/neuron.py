@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import GraphError, InputError, RenderError
 from ..formatting import format_number
 from .diagram import Diagram
-from ..notation import bias_symbol, indexed, signed, weight_symbol
+from ..notation import Notation, signed
 
 __all__ = ["neuron_diagram", "FULL_EDGE_LIMIT", "FULL_LAYER_LIMIT", "FORCE_EDGE_LIMIT", "LABEL_LIMIT"]
 
@@ -227,65 +227,20 @@ class Column:
     y: dict = field(default_factory=dict)
 
 
-class Notation:
-    """The book's symbols for the neurons and weights of one chain network.
+def _rows(notation: Notation, layer, values: dict) -> list[tuple]:
+    """(symbol function, node name) for each line a neuron of ``layer`` shows.
 
-    Column 0 holds the inputs ``x₁ …``; column k the neurons of layer k, whose
-    pre-activations are ``aⱼ⁽ᵏ⁾`` and outputs ``zⱼ⁽ᵏ⁾`` (``yⱼ`` in the last layer, or
-    the letter ``names[k]``). A lone perceptron (one layer, one neuron) uses
-    chapter 2's ``w₁, w₂, b, y``.
-
-    Example:
-        >>> from nngraph import three_layer_network
-        >>> n = Notation(three_layer_network().layers())
-        >>> n.signal(0, 0), n.pre(1, 2), n.signal(2, 1), n.signal(3, 0), n.weight(1, 0, 1)
-        ('x₁', 'a₃⁽¹⁾', 'z₂⁽²⁾', 'y₁', 'w₁₂⁽¹⁾')
+    Perceptron layers (step) and layers given a letter in ``names`` show
+    only their output, as chapter 2 draws them, unless values are shown.
     """
-
-    def __init__(self, layers, names: Mapping[int, str] | None = None):
-        self.last = len(layers)
-        self.widths = {layer.index: layer.affine.width for layer in layers}
-        self.activated = {layer.index: layer.activation is not None for layer in layers}
-        self.names = dict(names or {})
-        self.chapter2 = self.last == 1 and self.widths[1] == 1
-
-    def signal(self, k: int, i: int) -> str:
-        """What neuron ``i`` (from 0) of column ``k`` sends on: x₁, z₁⁽¹⁾, y₁, s₁."""
-        if k == 0:
-            return indexed(self.names.get(0, "x"), i + 1)
-        if not self.activated[k] and k not in self.names:
-            return self.pre(k, i)  # a layer without activation sends its weighted sums on
-        letter = self.names.get(k, "y" if k == self.last else None)
-        if letter is None:
-            return indexed("z", i + 1, layer=k)
-        return letter if self.widths[k] == 1 else indexed(letter, i + 1)
-
-    def pre(self, k: int, i: int) -> str:
-        """The weighted sum of neuron ``i`` of layer ``k``: a₁⁽¹⁾."""
-        return "a" if self.chapter2 else indexed("a", i + 1, layer=k)
-
-    def weight(self, k: int, j: int, i: int) -> str:
-        """The weight into neuron ``j`` of layer ``k`` from neuron ``i`` before it: w₁₂⁽¹⁾."""
-        return indexed("w", i + 1) if self.chapter2 else weight_symbol(k, j + 1, i + 1)
-
-    def bias(self, k: int, j: int) -> str:
-        """The bias of neuron ``j`` of layer ``k``: b₁⁽¹⁾."""
-        return "b" if self.chapter2 else bias_symbol(k, j + 1)
-
-    def rows(self, layer, values: dict) -> list[tuple]:
-        """(symbol function, node name) for each line a neuron of ``layer`` shows.
-
-        Perceptron layers (step) and layers given a letter in ``names`` show
-        only their output, as chapter 2 draws them, unless values are shown.
-        """
-        k = layer.index
-        if layer.activation is None:
-            named = k in self.names  # e.g. figure 3-14 calls the plain weighted sums y
-            return [(partial(self.signal if named else self.pre, k), layer.affine.name)]
-        rows = [(partial(self.pre, k), layer.affine.name)]
-        rows.append((partial(self.signal, k), layer.activation.name))
-        perceptron = layer.activation.activation.name == "step" or k in self.names
-        return rows[1:] if perceptron and not values else rows
+    k = layer.index
+    if layer.activation is None:
+        named = k in notation.names  # e.g. figure 3-14 calls the plain weighted sums y
+        return [(partial(notation.signal if named else notation.pre, k), layer.affine.name)]
+    rows = [(partial(notation.pre, k), layer.affine.name)]
+    rows.append((partial(notation.signal, k), layer.activation.name))
+    perceptron = layer.activation.activation.name == "step" or k in notation.names
+    return rows[1:] if perceptron and not values else rows
 
 
 def _caption(kind: str, words: dict, size: int, formulas: list[str]) -> list[str]:
@@ -408,7 +363,7 @@ def neuron_diagram(
     limit, notes = _elision(graph.name, sizes, max_neurons, elide, force)
 
     notation = Notation(layers, names)
-    rows = [[(partial(notation.signal, 0), graph.inputs[0].name)]] + [notation.rows(layer, values) for layer in layers]
+    rows = [[(partial(notation.signal, 0), graph.inputs[0].name)]] + [_rows(notation, layer, values) for layer in layers]
     if split:
         k = len(layers)
         rows[k:] = [[(partial(notation.pre, k), layers[-1].affine.name)], [(partial(notation.signal, k), layers[-1].activation.name)]]
