@@ -13,7 +13,8 @@ import pytest
 import nngraph as ng
 from nngraph.render.detail import neuron_detail
 from nngraph.notation import Notation
-from nngraph.render.neuron import FAINT, HIGHLIGHT, neuron_diagram, quote, shown_indices
+from nngraph.render.dot import quote
+from nngraph.render.neuron import FAINT, HIGHLIGHT, neuron_diagram, shown_indices
 from nngraph.notation import bias_symbol, indexed, signed, subscript, superscript, weight_symbol
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -21,22 +21,24 @@ import numpy as np
 
 from ..errors import GraphError
 from .diagram import Diagram
+from .dot import (
+    document,
+    file_name,
+    graph_attributes,
+    place_label,
+    pos,
+    statement,
+    text_node,
+    text_width,
+)
 from .neuron import (
     BIAS_FILL,
     BIAS_SIZE,
     CAPTION_FONTS,
     GREY,
     captions,
-    document,
-    file_name,
-    graph_attributes,
-    place_label,
-    pos,
     sample_values,
     shown_indices,
-    statement,
-    text_node,
-    text_width,
     value_text,
 )
 from ..notation import Notation, indexed, superscript

@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import RenderError, ShapeError
 from ..formatting import format_number
 from .diagram import Diagram
+from .dot import quote
 
 __all__ = ["signal_diagram"]
 
@@ -35,18 +36,13 @@ SMALL_ROWS, SMALL_COLUMNS = 4, 6  # arrays up to this size are shown in full
 
 
 def escape(text) -> str:
-    """``text`` as a DOT double-quoted string body that Graphviz shows literally.
-
-    Backslashes are doubled (so ``\\N`` stays literal), quotes escaped, ``&``
-    written as an entity (Graphviz would read ``&amp;`` as ``&``), line breaks
-    turned into DOT's ``\\n``.
+    """``text`` as the body of a DOT double-quoted string that Graphviz shows literally.
 
     Example:
         >>> print(escape('a"] -> b \\\\N &'))
         a\\"] -> b \\\\N &amp;
     """
-    text = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
-    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return quote(text)[1:-1]
 
 
 def _attributes(attrs: Mapping[str, str]) -> str:
