@@ -29,7 +29,7 @@ from .activations import Activation, get_activation
 from .errors import GraphError, ShapeError
 from .nodes import ActivationNode, AffineNode, InputNode, Node, WeightNode
 
-__all__ = ["Graph", "Layer", "as_parameter"]
+__all__ = ["Graph", "Layer", "as_parameter", "topological_order"]
 
 SIGNAL_KINDS = ("input", "affine", "activation")
 
@@ -49,6 +49,24 @@ class Layer:
     def output(self) -> str:
         """Name of the node holding this layer's result."""
         return (self.activation or self.affine).name
+
+
+def topological_order(dag: nx.DiGraph, names: list[str], where: str, error=GraphError) -> list[str]:
+    """``dag``'s nodes so that each follows what it reads, ties broken by position in ``names``.
+
+    Raises:
+        error: naming the cycle (``where`` says whose), if there is one.
+
+    Example:
+        >>> topological_order(nx.DiGraph([("x", "a")]), ["a", "x"], "graph 'g'")
+        ['x', 'a']
+    """
+    position = {name: i for i, name in enumerate(names)}
+    try:
+        return list(nx.lexicographical_topological_sort(dag, key=position.__getitem__))
+    except nx.NetworkXUnfeasible:
+        cycle = [u for u, _ in nx.find_cycle(dag)]
+        raise error(f"{where} form a cycle {' → '.join([*cycle, cycle[0]])}; a network must be acyclic") from None
 
 
 def _article(word: str) -> str:

@@ -40,7 +40,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import FormatError, NNGraphError
-from .graph import Graph
+from .graph import Graph, topological_order
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -233,12 +233,7 @@ def _dependency_order(by_name: dict[str, dict]) -> list[str]:
             if source not in by_name:
                 raise FormatError(f"node {name!r} reads {field} from {source!r}, which is not in the file")
             dag.add_edge(source, name)
-    position = {name: i for i, name in enumerate(by_name)}
-    try:
-        return list(nx.lexicographical_topological_sort(dag, key=position.__getitem__))
-    except nx.NetworkXUnfeasible:
-        cycle = [u for u, _ in nx.find_cycle(dag)]
-        raise FormatError(f"its nodes form a cycle {' → '.join([*cycle, cycle[0]])}; a network must be acyclic") from None
+    return topological_order(dag, list(by_name), "its nodes", FormatError)
 
 
 def _load_toml(path: Path) -> Graph:

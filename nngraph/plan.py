@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from .errors import GraphError, InputError
+from .graph import topological_order
 from .formatting import format_array
 
 __all__ = ["Plan", "Step"]
@@ -80,14 +80,7 @@ def evaluation_order(graph) -> list[str]:
         seen.add(node.name)
     else:
         return list(graph.names)
-    position = {name: i for i, name in enumerate(graph.names)}
-    dag = graph.dag
-    try:
-        return list(nx.lexicographical_topological_sort(dag, key=position.__getitem__))
-    except nx.NetworkXUnfeasible:
-        cycle = [u for u, _ in nx.find_cycle(dag)]
-        loop = " → ".join([*cycle, cycle[0]])
-        raise GraphError(f"graph {graph.name!r} has a cycle {loop}; a network must be acyclic") from None
+    return topological_order(graph.dag, list(graph.names), f"the nodes of graph {graph.name!r}")
 
 
 def _bind_affine(W: np.ndarray, b: np.ndarray | None):
