@@ -93,22 +93,42 @@ def perceptron(w: Sequence[float], b: float, *, name: str = "perceptron") -> Gra
 
 
 def and_gate() -> Graph:
-    """AND: w = (0.5, 0.5), b = −0.7 (section 2.3)."""
+    """AND: w = (0.5, 0.5), b = −0.7 (section 2.3).
+
+    Example:
+        >>> and_gate().forward([[0, 0], [1, 0], [0, 1], [1, 1]])[:, 0]
+        array([0., 0., 0., 1.])
+    """
     return perceptron([0.5, 0.5], -0.7, name="AND")
 
 
 def nand_gate() -> Graph:
-    """NAND: w = (−0.5, −0.5), b = 0.7."""
+    """NAND: w = (−0.5, −0.5), b = 0.7.
+
+    Example:
+        >>> nand_gate().forward([[0, 0], [1, 0], [0, 1], [1, 1]])[:, 0]
+        array([1., 1., 1., 0.])
+    """
     return perceptron([-0.5, -0.5], 0.7, name="NAND")
 
 
 def or_gate() -> Graph:
-    """OR: w = (0.5, 0.5), b = −0.2."""
+    """OR: w = (0.5, 0.5), b = −0.2.
+
+    Example:
+        >>> or_gate().forward([[0, 0], [1, 0], [0, 1], [1, 1]])[:, 0]
+        array([0., 1., 1., 1.])
+    """
     return perceptron([0.5, 0.5], -0.2, name="OR")
 
 
 def xor_gate() -> Graph:
-    """XOR as two layers (figure 2-13): s₁ = NAND(x), s₂ = OR(x), y = AND(s₁, s₂)."""
+    """XOR as two layers (figure 2-13): s₁ = NAND(x), s₂ = OR(x), y = AND(s₁, s₂).
+
+    Example:
+        >>> [step.node for step in xor_gate().steps([1, 0])]
+        ['x', 'a1', 'z1', 'a2', 'y']
+    """
     nand_or = ([[-0.5, 0.5], [-0.5, 0.5]], [0.7, -0.2])
     and_ = ([[0.5], [0.5]], [-0.7])
     return mlp([nand_or, and_], "step", name="XOR")
@@ -135,6 +155,17 @@ def mnist_network(weights) -> Graph:
 
     Args:
         weights: a mapping or a ``.npz`` path with keys W1, b1, W2, b2, W3, b3.
+
+    Raises:
+        FormatError: for a missing or damaged file, or a missing key.
+
+    Example:
+        >>> import numpy as np
+        >>> sizes = [784, 50, 100, 10]
+        >>> zeros = {f"{k}{i}": np.zeros(s) for i, (m, n) in enumerate(zip(sizes, sizes[1:]), 1)
+        ...          for k, s in (("W", (m, n)), ("b", n))}
+        >>> mnist_network(zeros).forward(np.zeros(784)).round(2)
+        array([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
     """
     from .io import load_weights
 

@@ -130,18 +130,49 @@ class Graph:
     # -- building -------------------------------------------------------------
 
     def input(self, name: str, size: int) -> InputNode:
-        """Add an input signal of ``size`` features per sample."""
+        """Add an input signal of ``size`` features per sample.
+
+        Raises:
+            GraphError: for a duplicate name or a size that is not a positive integer.
+
+        Example:
+            >>> Graph().input("x", size=2).size
+            2
+        """
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise GraphError(f"input {name!r} needs a positive integer size; got {size!r}")
         return self._add(InputNode(self._new_name(name), int(size)), {})
 
     def weight(self, name: str, value) -> WeightNode:
-        """Add a parameter tensor (W or b); ``value`` is copied and made read-only."""
+        """Add a parameter tensor (W or b); ``value`` is copied and made read-only.
+
+        Integers become float64; float32 stays float32.
+
+        Raises:
+            GraphError: for a duplicate name, or a value that is empty, not numeric or not finite.
+
+        Example:
+            >>> Graph().weight("b1", [0.1, 0.2, 0.3]).shape
+            (3,)
+        """
         name = self._new_name(name)
         return self._add(WeightNode(name, as_parameter(value, f"weight {name!r}")), {})
 
     def affine(self, name: str, x, W, b=None) -> AffineNode:
-        """Add ``name = x·W + b``: ``x`` a signal of width D, ``W`` (D, K), ``b`` (K,) or None."""
+        """Add ``name = x·W + b``: ``x`` a signal of width D, ``W`` (D, K), ``b`` (K,) or None.
+
+        Arguments may be nodes or node names.
+
+        Raises:
+            GraphError: for an unknown source or one of the wrong kind.
+            ShapeError: when x, W and b do not fit, naming both shapes and the fix.
+
+        Example:
+            >>> g = Graph()
+            >>> a = g.affine("a1", g.input("x", 2), g.weight("W1", [[1, 2, 3], [4, 5, 6]]))
+            >>> a.formula(), a.width
+            ('x·W1', 3)
+        """
         name = self._new_name(name)
         x_node = self._signal(x, f"affine {name!r}", "x")
         W_node = self._parameter(W, f"affine {name!r}", "W")
@@ -171,7 +202,16 @@ class Graph:
         return self._add(AffineNode(name, roles["x"], roles["W"], roles.get("b"), columns), roles)
 
     def activation(self, name: str, source, function: str | Activation) -> ActivationNode:
-        """Add ``name = h(source)`` for the registered activation ``function``."""
+        """Add ``name = h(source)`` for the registered activation ``function``.
+
+        Raises:
+            UnknownActivationError: for an unregistered name, suggesting the closest.
+
+        Example:
+            >>> g = Graph()
+            >>> g.activation("z", g.input("x", 3), "relu").formula()
+            'ReLU(x)'
+        """
         name = self._new_name(name)
         a_node = self._signal(source, f"activation {name!r}", "a")
         spec = get_activation(function)
@@ -274,7 +314,13 @@ class Graph:
         return f"<Graph {self.name!r}: {counts}>"
 
     def consumers(self, name: str) -> list[str]:
-        """Names of the nodes reading ``name``, in the order they were added."""
+        """Names of the nodes reading ``name``, in the order they were added.
+
+        Example:
+            >>> from nngraph import and_gate
+            >>> and_gate().consumers("x")
+            ['a1']
+        """
         readers = set(self._dag.successors(self[name].name))
         return [n for n in self._nodes if n in readers]
 
@@ -284,6 +330,11 @@ class Graph:
         Raises:
             GraphError: if the graph is not one input feeding a single chain of
                 affine (+ optional activation) layers.
+
+        Example:
+            >>> from nngraph import three_layer_network
+            >>> [(layer.affine.name, layer.output) for layer in three_layer_network().layers()]
+            [('a1', 'z1'), ('a2', 'z2'), ('a3', 'y')]
         """
         if len(self.inputs) != 1:
             raise GraphError(
@@ -338,11 +389,28 @@ class Graph:
         Pass the array itself when the graph has one input, or the inputs by
         name (keywords or one dict). Returns the output array when the graph has
         one output, else a dict name → array. Inputs are never modified.
+
+        Raises:
+            InputError: for a missing, extra, misshapen, non-numeric or non-finite
+                input (``allow_nonfinite=True`` lets inf and nan through).
+
+        Example:
+            >>> from nngraph import three_layer_network
+            >>> three_layer_network().forward([[1.0, 0.5], [0.0, 0.0]]).shape
+            (2, 2)
         """
         return self.plan().run(*args, allow_nonfinite=allow_nonfinite, **inputs)
 
     def steps(self, *args, allow_nonfinite: bool = False, **inputs):
-        """Evaluate one node at a time, yielding a :class:`~nngraph.plan.Step` per node."""
+        """Evaluate one node at a time, yielding a :class:`~nngraph.plan.Step` per node.
+
+        Inputs are checked at this call, before the first step.
+
+        Example:
+            >>> from nngraph import and_gate
+            >>> [step.node for step in and_gate().steps([1, 1])]
+            ['x', 'a1', 'y']
+        """
         return self.plan().steps(*args, allow_nonfinite=allow_nonfinite, **inputs)
 
     def stepper(self, x, **options):

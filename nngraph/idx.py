@@ -81,6 +81,14 @@ def load_mnist(images_path, labels_path) -> tuple[np.ndarray, np.ndarray]:
 
     Raises:
         FormatError: if either file is damaged or they do not match.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "images").write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 255]))
+        >>> _ = (folder / "labels").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 1, 7]))
+        >>> load_mnist(folder / "images", folder / "labels")
+        (array([[0., 1.]], dtype=float32), array([7]))
     """
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim != 3 or images.dtype != np.uint8:

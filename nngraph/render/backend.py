@@ -102,7 +102,12 @@ def _wasi_installed() -> bool:
 
 
 def available_renderers() -> list[Renderer]:
-    """The renderers found on this machine, best first."""
+    """The renderers found on this machine, best first.
+
+    Example:
+        >>> "graphviz-pure" in [r.name for r in available_renderers()]
+        True
+    """
     found = []
     if dot := shutil.which("dot"):
         found.append(Renderer("dot", ("svg", "png", "pdf"), dot))
@@ -139,5 +144,14 @@ def choose_renderer(name: str | None = None, format: str = "svg") -> Renderer:
 
 
 def render_dot(source: str, format: str = "svg", *, engine: str = "dot", renderer: str | None = None, timeout: float = 120.0) -> bytes:
-    """Render DOT ``source`` to ``format`` bytes with the chosen or best renderer."""
+    """Render DOT ``source`` to ``format`` bytes with the chosen or best renderer.
+
+    Raises:
+        RenderError: no renderer (saying how to get one), a format it lacks, a
+            renderer failure or timeout.
+
+    Example:
+        >>> render_dot("digraph { a -> b }", "png")[:4]
+        b'\x89PNG'
+    """
     return choose_renderer(renderer, format).run(source, format, engine, timeout)

@@ -43,7 +43,12 @@ class Diagram:
         return self.source
 
     def render(self, format: str = "svg", *, renderer: str | None = None, timeout: float = 120.0) -> bytes:
-        """The diagram as ``format`` bytes (``'dot'`` needs no renderer)."""
+        """The diagram as ``format`` bytes (``'dot'`` needs no renderer).
+
+        Example:
+            >>> Diagram("digraph { x -> y }").render("dot")
+            b'digraph { x -> y }'
+        """
         if format not in FORMATS:
             raise RenderError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
         if format == "dot":
@@ -55,7 +60,14 @@ class Diagram:
         return self.render("svg", renderer=renderer).decode("utf-8")
 
     def save(self, path, format: str | None = None, *, renderer: str | None = None) -> Path:
-        """Write the diagram to ``path`` atomically; the format defaults to the suffix."""
+        """Write the diagram to ``path`` atomically; the format defaults to the suffix.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> path = Diagram("digraph { x -> y }").save(pathlib.Path(tempfile.mkdtemp()) / "d.svg")
+            >>> path.read_text().count("<svg")
+            1
+        """
         path = Path(path)
         format = format or path.suffix.lstrip(".").lower() or "svg"
         data = self.render(format, renderer=renderer)

@@ -77,7 +77,14 @@ class Stepper:
         return drawings
 
     def write_frames(self, folder, format: str = "svg", *, renderer: str | None = None) -> list[Path]:
-        """Write ``step-001-neuron.svg``, ``step-001-signal.svg``, … into ``folder``."""
+        """Write ``step-001-neuron.svg``, ``step-001-signal.svg``, … into ``folder``.
+
+        Example:
+            >>> import tempfile
+            >>> from nngraph import and_gate
+            >>> [p.name for p in Stepper(and_gate(), [1, 1]).write_frames(tempfile.mkdtemp())][:2]
+            ['step-001-neuron.svg', 'step-001-signal.svg']
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         width = max(3, len(str(len(self.frames))))
@@ -89,7 +96,13 @@ class Stepper:
         return written
 
     def html(self, *, renderer: str | None = None) -> str:
-        """The whole stepper as one self-contained HTML page."""
+        """The whole stepper as one self-contained HTML page.
+
+        Example:
+            >>> from nngraph import and_gate
+            >>> Stepper(and_gate(), [1, 1]).html().count('class="step"')
+            4
+        """
         sections = []
         for frame in self.frames:
             index = frame.narration.index
