@@ -29,7 +29,7 @@ def test_render_mnist_is_elided_with_a_note(tmp_path, mnist_weights_path, capsys
     path = tmp_path / "m.svg"
     assert main(["render", "mnist", "--weights", str(mnist_weights_path), "-o", str(path)]) == 0
     assert "elided" in capsys.readouterr().err
-    assert "⋮" in path.read_text(encoding="utf-8")
+    assert "⁝" in path.read_text(encoding="utf-8")
 
 
 def test_render_mnist_in_full_needs_force(tmp_path, mnist_weights_path, capsys):

@@ -173,10 +173,10 @@ def test_elision_is_automatic_only_for_big_networks():
     rng = np.random.default_rng(0)
     wide = ng.mlp([(rng.normal(size=(20, 30)), np.zeros(30)), (rng.normal(size=(30, 10)), np.zeros(10))], ["relu", "softmax"])
     full = neuron_diagram(wide)
-    assert "⋮" not in full.source and full.notes == ("940 arrows are drawn without labels (more than 200); elide more (elide=True, max_neurons) to see them labelled",)
+    assert "⁝" not in full.source and full.notes == ("940 arrows are drawn without labels (more than 200); elide more (elide=True, max_neurons) to see them labelled",)
     assert full.source.count(" -> ") == 20 * 30 + 30 * 10 + 30 + 10
     elided = neuron_diagram(wide, elide=True, max_neurons=6)
-    assert elided.source.count("⋮") == 3  # 20, 30 and 10 neurons, 6 shown each
+    assert elided.source.count("⁝") == 3  # 20, 30 and 10 neurons, 6 shown each
     assert elided.source.count(" -> ") == 6 * 6 + 6 + 6 * 6 + 6
 
 
@@ -193,7 +193,7 @@ def test_too_big_needs_force():
     assert diagram.source.count(" -> ") == 24_000
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert "⋮" in neuron_diagram(big).source  # elided by default: no warning
+        assert "⁝" in neuron_diagram(big).source  # elided by default: no warning
 
 
 def test_current_highlights_neuron_and_incoming_arrows(three_layer):
@@ -321,7 +321,7 @@ def test_mnist_elided_svg_is_fast_and_shows_true_sizes(mnist_net):
     assert time.perf_counter() - start < 3.0  # about 0.03 s here; generous for slow machines
     assert len(drawing.circles) == 10 + 10 + 10 + 10 + 3
     assert len(drawing.edges) == 10 * 10 * 3 + 10 * 3
-    assert sum(t == "⋮" for t in drawing.texts) == 3
+    assert sum(t == "⁝" for t in drawing.texts) == 3
     for text in ("784 neurons", "50 neurons", "100 neurons", "10 neurons", "x₇₈₄", "a₁₀₀⁽²⁾"):
         assert drawing.has_text(text), text
     assert "elided" in diagram.notes[0] and "45,200 weights" in diagram.notes[0]
@@ -330,7 +330,7 @@ def test_mnist_elided_svg_is_fast_and_shows_true_sizes(mnist_net):
 @pytest.mark.renderer
 def test_mnist_current_neuron_inside_the_elided_part_is_shown(mnist_net):
     drawing = Drawing(neuron_diagram(mnist_net, current="a2", neuron=29))
-    assert sum(t == "⋮" for t in drawing.texts) == 4
+    assert sum(t == "⁝" for t in drawing.texts) == 4
     assert drawing.has_text("a₃₀⁽²⁾") and drawing.has_text("w₃₀,₅₀⁽²⁾")
 
 
@@ -342,7 +342,7 @@ def test_neuron_detail_svg(three_layer, mnist_net):
     assert drawing.has_text("a₁⁽¹⁾ = b₁⁽¹⁾ + w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂") and drawing.has_text("σ()")
     wide = neuron_detail(mnist_net, 1, 4)
     drawing = Drawing(wide)
-    assert sum(t == "⋮" for t in drawing.texts) == 1 and len(drawing.edges) == 8 + 1 + 1
+    assert sum(t == "⁝" for t in drawing.texts) == 1 and len(drawing.edges) == 8 + 1 + 1
     assert "784 inputs" in wide.notes[0]
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import GraphError
 from .diagram import Diagram
 from .dot import (
+    VERTICAL_DOTS,
     document,
     file_name,
     graph_attributes,
@@ -179,7 +180,7 @@ def neuron_detail(graph, layer: int, neuron: int, *, values: Mapping | None = No
     reached = not values or source_name in values
     for r, item in enumerate(items):
         if item is None:
-            nodes.append(text_node(f"G{r}", 0, y_of["gap", r], "⋮", size=20))
+            nodes.append(text_node(f"G{r}", 0, y_of["gap", r], VERTICAL_DOTS, size=20))
         elif item == "bias":
             nodes.append(statement("B", {"shape": "circle", "width": BIAS_SIZE / 72, "label": "1", "pos": pos(0, y_of["bias"]), "style": "filled", "fillcolor": BIAS_FILL}))
         else:

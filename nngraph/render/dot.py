@@ -17,6 +17,9 @@ from collections.abc import Mapping
 # DejaVu Sans first: it has the sub- and superscript digits that Helvetica and Arial lack.
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
 INK = "black"
+# Three vertical dots for elided neurons: U+205D, not "⋮" (U+22EE), which the fonts
+# bundled with graphviz-pure lack, so PNGs would show an empty box.
+VERTICAL_DOTS = "⁝"
 DENSE, DENSE_INK = 100, "#505050"  # above this many arrows, thinner grey ones
 
 

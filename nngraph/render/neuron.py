@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import GraphError, InputError, RenderError
 from ..formatting import format_number
 from .diagram import Diagram
-from .dot import FONT, INK, document, file_name, graph_attributes, place_label, pos, statement, text_node, text_width
+from .dot import FONT, INK, VERTICAL_DOTS, document, file_name, graph_attributes, place_label, pos, statement, text_node, text_width
 from ..notation import Notation, signed
 
 __all__ = ["neuron_diagram", "FULL_EDGE_LIMIT", "FULL_LAYER_LIMIT", "FORCE_EDGE_LIMIT", "LABEL_LIMIT"]
@@ -471,7 +471,7 @@ def _draw(columns: list[Column], edges: list[Edge], style: _Style, weights: str,
         reached = style.reached(column)
         for r, index in enumerate(column.items):
             if index is None:
-                nodes.append(text_node(f"G{c}_{r}", column.x, column.y["gap", r], "⋮", size=20, color=INK if reached else GREY))
+                nodes.append(text_node(f"G{c}_{r}", column.x, column.y["gap", r], VERTICAL_DOTS, size=20, color=INK if reached else GREY))
                 continue
             attrs = {"shape": "circle", "width": round(diameter / 72, 3), "label": labels[c, index], "pos": pos(column.x, column.y[index])}
             if style.highlighted(c, index):
