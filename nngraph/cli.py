@@ -7,6 +7,7 @@ traceback), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .idx import load_mnist, read_idx
 from .errors import FormatError, InputError, NNGraphError
 from .formatting import format_array
 from .graph import Graph
-from .io import load
+from .io import load, load_weights
 from .narrate import LEVELS, narrate
 
 GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
@@ -39,37 +40,50 @@ def load_network(spec: str, weights: str | None = None) -> Graph:
     raise InputError(f"unknown network {spec!r}; give a .toml or .npz file or one of: {names}")
 
 
-def parse_input(text: str, graph: Graph) -> np.ndarray:
-    """``'1.0,0.5'`` (one sample; ``;`` separates samples), a .npy/.npz/.csv file or MNIST IDX images."""
+def parse_input(text: str, flag: str = "--input") -> np.ndarray:
+    """``'1.0,0.5'`` (one sample; ``;`` separates samples), a .npy/.npz/.csv file or MNIST IDX data.
+
+    Example:
+        >>> parse_input("1,2;3,4")
+        array([[1., 2.],
+               [3., 4.]])
+    """
     path = Path(text)
-    if path.suffix.lower() not in (".npy", ".npz", ".csv") and "idx" in path.name.lower():
-        images = read_idx(path)
-        flat = images.reshape(len(images), -1) if images.ndim > 1 else images
-        return flat.astype(np.float32) / np.float32(255) if images.dtype == np.uint8 else flat
-    if path.suffix.lower() in (".npy", ".npz", ".csv"):
+    suffix = path.suffix.lower()
+    if suffix not in (".npy", ".npz", ".csv") and "idx" in path.name.lower():
+        data = read_idx(path)
+        flat = data.reshape(len(data), -1) if data.ndim > 1 else data
+        return flat.astype(np.float32) / np.float32(255) if data.ndim > 1 and data.dtype == np.uint8 else flat
+    if suffix in (".npy", ".npz", ".csv"):
         if not path.is_file():
-            raise InputError(f"input file {text!r} does not exist")
-        try:
-            if path.suffix.lower() == ".csv":
+            raise InputError(f"{flag} {text!r}: no such file")
+        if suffix == ".csv":
+            try:
                 return np.loadtxt(path, delimiter=",", ndmin=1)
-            data = np.load(path, allow_pickle=False)
-            if isinstance(data, np.lib.npyio.NpzFile):
-                with data:
-                    if len(data.files) != 1:
-                        raise InputError(f"{text}: holds {data.files}; give a file with exactly one array")
-                    return data[data.files[0]]
-            return data
-        except NNGraphError:
-            raise
-        except (OSError, ValueError) as err:
-            raise FormatError(f"{text}: cannot read the input ({err})") from err
+            except ValueError as err:
+                raise FormatError(f"{flag} {text}: not a CSV of numbers with the same count on every line ({err})") from err
+        data = load_weights(path) if suffix == ".npz" else _load_npy(path, flag)
+        if suffix == ".npz":
+            if len(data) != 1:
+                raise InputError(f"{flag} {text}: holds {sorted(data)}; give a file with exactly one array")
+            return next(iter(data.values()))
+        return data
+    if path.exists():
+        raise InputError(f"{flag} {text!r}: unsupported file type; give numbers, .npy, .npz, .csv or MNIST IDX files")
     try:
         rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
     except ValueError:
-        raise InputError(f"--input {text!r}: expected numbers separated by commas, e.g. 1.0,0.5 (';' between samples)") from None
+        raise InputError(f"{flag} {text!r}: expected numbers separated by commas, e.g. 1.0,0.5 (';' between samples) or a file") from None
     if len({len(r) for r in rows}) != 1:
-        raise InputError(f"--input {text!r}: every sample needs the same number of values")
+        raise InputError(f"{flag} {text!r}: every sample needs the same number of values")
     return np.array(rows[0] if len(rows) == 1 else rows)
+
+
+def _load_npy(path: Path, flag: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise FormatError(f"{flag} {path}: not a .npy array of numbers (nngraph never loads pickles)") from err
 
 
 def cmd_info(args) -> None:
@@ -90,13 +104,13 @@ def cmd_info(args) -> None:
 
 def cmd_run(args) -> None:
     graph = load_network(args.net, args.weights)
-    x = parse_input(args.input, graph)
+    x = parse_input(args.input)
     if args.labels:
-        labels = read_idx(args.labels) if "idx" in Path(args.labels).name.lower() else parse_input(args.labels, graph)
+        labels = parse_input(args.labels, "--labels")
         accuracy = evaluate_accuracy(graph, x, labels)
         print(f"accuracy: {accuracy:.4f} ({len(labels):,} samples)")
         return
-    output = graph.forward(x)
+    output = graph.forward(x, allow_nonfinite=args.allow_nonfinite)
     if isinstance(output, dict):
         for name, value in output.items():
             print(f"{name} = {format_array(value, args.precision)}")
@@ -134,7 +148,7 @@ def cmd_render(args) -> None:
     graph = load_network(args.net, args.weights)
     values = None
     if args.input:
-        x = parse_input(args.input, graph)
+        x = parse_input(args.input)
         values = {step.node: step.output for step in graph.steps(x)}
     if args.view == "signal":
         diagram = signal_diagram(graph, values=values, batch=None if values else "N")
@@ -145,7 +159,10 @@ def cmd_render(args) -> None:
             graph, values=values, sample=args.sample, weights=args.edge_labels, bias=not args.no_bias,
             max_neurons=args.max_neurons, language=args.language, force=args.force, elide=False if args.full else None,
         )
-    for note in diagram.notes:
+    notes = list(diagram.notes)
+    if args.language == "zh" and Path(args.output).suffix.lower() == ".png":
+        notes.append("PNG from graphviz-pure has no Chinese glyphs (they show as boxes); write .svg instead")
+    for note in notes:
         print(f"note: {note}", file=sys.stderr)
     path = diagram.save(args.output, renderer=args.renderer)
     print(f"wrote {path}")
@@ -153,7 +170,7 @@ def cmd_render(args) -> None:
 
 def cmd_step(args) -> None:
     graph = load_network(args.net, args.weights)
-    x = parse_input(args.input, graph)
+    x = parse_input(args.input)
     if args.frames or args.html:
         from .render.stepper import Stepper
 
@@ -266,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--input", "-i", required=True, help="values like 1.0,0.5 (';' between samples; write --input=-1,0.5 when the first is negative) or a .npy/.npz/.csv or MNIST IDX file")
         sub.add_argument("--precision", type=_digits, default=8, help="decimals printed (default 8)")
     commands.choices["run"].add_argument("--labels", metavar="FILE", help="labels (IDX or .npy/.csv): print the accuracy")
+    commands.choices["run"].add_argument("--allow-nonfinite", action="store_true", help="let inf and nan inputs through")
     render = network_command("render", "draw the network as SVG, PNG, PDF or DOT", cmd_render)
     render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file; its suffix picks the format (.svg .png .pdf .dot)")
     render.add_argument("--view", choices=("neuron", "signal", "neuron-detail"), default="neuron", help="which diagram (default neuron)")
@@ -297,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         args.run(args)
+    except BrokenPipeError:  # e.g. `nngraph step … | head`: the reader left, nothing is wrong
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit-time flush quiet
+        return 0
     except (NNGraphError, OSError) as err:
         if args.debug:
             raise

@@ -88,7 +88,15 @@ def write_atomically(path, write) -> Path:
 
 
 def save(graph: Graph, path) -> None:
-    """Write ``graph`` to one ``.npz``: its weight arrays and a JSON description."""
+    """Write ``graph`` to one ``.npz``: its weight arrays and a JSON description.
+
+    Raises:
+        FormatError: for a path not ending in ``.npz`` (TOML files are written by hand).
+    """
+    if not isinstance(graph, Graph):
+        raise FormatError(f"save needs a Graph as its first argument; got {type(graph).__name__}")
+    if Path(path).suffix.lower() != ".npz":
+        raise FormatError(f"{path}: save writes .npz files; name it {Path(path).with_suffix('.npz').name}")
     nodes, arrays = [], {}
     for node in graph:
         record = {"name": node.name, "kind": node.kind}
@@ -134,8 +142,8 @@ def load(path) -> Graph:
         raise FormatError(f"{path}: {err}") from err
 
 
-def load_weights(source, keys) -> dict[str, np.ndarray]:
-    """The arrays ``keys`` from a mapping or a ``.npz`` file, checked to be present.
+def load_weights(source, keys=None) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` (default: all) from a mapping or a ``.npz`` file, checked to be present.
 
     Example:
         >>> load_weights({"W1": [[1.0]]}, ["W1"])["W1"]
@@ -147,6 +155,7 @@ def load_weights(source, keys) -> dict[str, np.ndarray]:
         raise FormatError(f"weights must be a .npz path or a mapping of arrays; got {type(source).__name__}")
     else:
         arrays, where = _read_npz(Path(source)), str(source)
+    keys = list(arrays) if keys is None else keys
     missing = [k for k in keys if k not in arrays]
     if missing:
         raise FormatError(f"{where}: missing {', '.join(missing)}; it holds {sorted(arrays)}")

@@ -146,14 +146,14 @@ def test_missing_network_file(capsys, tmp_path):
 
 
 def test_missing_input_file(capsys, tmp_path):
-    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "x.npy")), "does not exist")
+    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "x.npy")), "x.npy': no such file")
 
 
 def test_unreadable_input_files(capsys, tmp_path):
     np.save(tmp_path / "objects.npy", np.array([1, None], dtype=object))
-    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "objects.npy")), "objects.npy: cannot read the input (Object arrays cannot be loaded when allow_pickle=False)")
+    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "objects.npy")), "objects.npy: not a .npy array of numbers (nngraph never loads pickles)")
     (tmp_path / "bad.csv").write_text("1,a\n", encoding="utf-8")
-    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "bad.csv")), "bad.csv: cannot read the input")
+    assert_one_line_error(*run(capsys, "run", "xor", "-i", str(tmp_path / "bad.csv")), "bad.csv: not a CSV of numbers")
 
 
 def test_input_npz_with_two_arrays(capsys, tmp_path):

