@@ -69,6 +69,19 @@ def topological_order(dag: nx.DiGraph, names: list[str], where: str, error=Graph
         raise error(f"{where} form a cycle {' → '.join([*cycle, cycle[0]])}; a network must be acyclic") from None
 
 
+def _probe(spec: Activation, name: str, width: int) -> None:
+    """Try ``spec`` once on a zero batch, so a broken activation fails here, naming its node."""
+    try:
+        result = spec.function(np.zeros((1, width)))
+    except Exception as err:  # a user's function may raise anything
+        raise GraphError(f"activation {name!r}: {spec.name}() fails on a test batch of shape (1, {width}): {err!r}") from err
+    if getattr(result, "shape", None) != (1, width):
+        raise ShapeError(
+            f"activation {name!r}: {spec.name}() must return an array of its input's shape (1, {width}); "
+            f"got {getattr(result, 'shape', type(result).__name__)}"
+        )
+
+
 def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
@@ -215,6 +228,7 @@ class Graph:
         name = self._new_name(name)
         a_node = self._signal(source, f"activation {name!r}", "a")
         spec = get_activation(function)
+        _probe(spec, name, a_node.width)
         return self._add(ActivationNode(name, a_node.name, spec, a_node.width), {"a": a_node.name})
 
     def _new_name(self, name) -> str:

@@ -183,7 +183,7 @@ def test_elision_is_automatic_only_for_big_networks():
 def test_too_big_needs_force():
     rng = np.random.default_rng(0)
     big = ng.mlp([(rng.normal(size=(200, 120)), None)], "sigmoid", name="big")
-    with pytest.raises(ng.RenderError, match=r"24,000 arrows \(more than 20,000\).*force=True"):
+    with pytest.raises(ng.RenderError, match=r"24,000 arrows and up to \d+ neurons a column \(limits 20,000 and 300\).*force=True"):
         neuron_diagram(big, elide=False)
     with pytest.raises(ng.RenderError, match="force=True"):
         neuron_diagram(big, max_neurons=None)
@@ -380,3 +380,10 @@ def test_neuron_detail_of_a_perceptron_is_figure_3_4():
     assert "a = b + w₁x₁ + w₂x₂" in source
     assert "= 0.5 + 1.0·(−1.0) + 2.0·2.0 = 3.5" in source  # negative factors in parentheses
     assert "y = ReLU(a) = 3.5" in source
+
+
+def test_a_very_tall_column_needs_force_too():
+    tall = ng.perceptron([1.0] * 1000, 0.0)
+    with pytest.raises(ng.RenderError, match=r"1,000 arrows and up to 1,000 neurons a column"):
+        neuron_diagram(tall, elide=False)
+    assert "⁝" in neuron_diagram(tall).source  # elided by default

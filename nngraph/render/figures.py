@@ -57,6 +57,11 @@ def _matrix_product() -> Graph:
     return graph
 
 
+def _output_layer(activation: str):
+    """A lone output layer (2 → 3), to show how its activation connects a to y."""
+    return mlp([(np.ones((2, 3)), np.zeros(3))], activation, name=f"{activation} output")
+
+
 def _three_layer_values() -> dict:
     return {step.node: step.output for step in three_layer_network().steps([1.0, 0.5])}
 
@@ -73,7 +78,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("xor_two_layer", "2-13", "XOR as a two-layer perceptron: s₁ = NAND, s₂ = OR, y = AND(s₁, s₂)",
            lambda: neuron_diagram(xor_gate(), weights="values", names={1: "s"})),
     Figure("network_layers", "3-1", "A network: input layer, hidden layer, output layer",
-           lambda: neuron_diagram(mlp([(np.ones((3, 4)), None), (np.ones((4, 2)), None)], "sigmoid", name="network"), bias=False)),
+           lambda: neuron_diagram(mlp([(np.ones((3, 4)), None), (np.ones((4, 2)), None)], "sigmoid", name="network"), bias=False, weights="none")),
     Figure("perceptron_bias", "3-3", "The bias drawn as an input neuron “1” with weight b",
            lambda: neuron_diagram(perceptron([1.0, 1.0], 0.0, name="perceptron"))),
     Figure("neuron_inside", "3-4/3-5", "Inside a neuron: a = b + w₁x₁ + w₂x₂, then y = h(a)",
@@ -84,10 +89,10 @@ FIGURES: tuple[Figure, ...] = (
     Figure("relu", "3-9", "The ReLU function", lambda: plot_activations("relu")),
     Figure("matrix_product", "3-14", "A matrix product as a network: X (2) · W (2×3) = Y (3)",
            lambda: neuron_diagram(_matrix_product(), weights="values", bias=False, names={1: "y"})),
-    Figure("weight_notation", "3-15", "Weight notation: w₁₂⁽¹⁾ goes from x₂ to a₁⁽¹⁾",
+    Figure("weight_notation", "3-15", "Weight notation: the weights into a₁⁽¹⁾ are w₁₁⁽¹⁾ from x₁ and w₁₂⁽¹⁾ from x₂",
            lambda: neuron_diagram(three_layer_network(), current="a1", neuron=0, bias=False)),
     Figure("three_layer", "3-16", "The three-layer network (2-3-2-2)",
-           lambda: neuron_diagram(three_layer_network())),
+           lambda: neuron_diagram(three_layer_network(), weights="none")),
     Figure("three_layer_signal_layer1", "3-17/3-18", "Signal from the input layer to layer 1, bias neuron shown",
            lambda: neuron_diagram(three_layer_network(), focus=1)),
     Figure("three_layer_signal_layer2", "3-19", "Signal from layer 1 to layer 2",
@@ -99,9 +104,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("three_layer_ops", "3.4.3", "The three-layer network as a signal diagram, values after a run",
            lambda: signal_diagram(three_layer_network(), values=_three_layer_values(), batch=None)),
     Figure("identity_output", "3-21", "Identity output layer: each yₖ = aₖ",
-           lambda: neuron_diagram(three_layer_network(), output_activation=True)),
+           lambda: neuron_diagram(_output_layer("identity"), output_activation=True, weights="none", bias=False)),
     Figure("softmax_output", "3-22", "Softmax output layer: every yₖ depends on every aᵢ",
-           lambda: neuron_diagram(mlp([(np.ones((2, 3)), np.ones(3)), (np.ones((3, 3)), np.ones(3))], ["sigmoid", "softmax"], name="softmax"), output_activation=True)),
+           lambda: neuron_diagram(_output_layer("softmax"), output_activation=True, weights="none", bias=False)),
     Figure("mnist_neurons", "3.6", "The MNIST network 784-50-100-10, big layers elided",
            lambda: neuron_diagram(mnist_shapes_network())),
     Figure("mnist_shapes", "3-26", "Shapes through the MNIST network, one image",

@@ -34,6 +34,7 @@ __all__ = ["neuron_diagram", "FULL_EDGE_LIMIT", "FULL_LAYER_LIMIT", "FORCE_EDGE_
 FULL_EDGE_LIMIT = 2_000  # above this many weights, layers are elided unless elide=False
 FULL_LAYER_LIMIT = 64  # … and above this many neurons in one layer
 FORCE_EDGE_LIMIT = 20_000  # drawing more arrows than this needs force=True
+FORCE_LAYER_LIMIT = 300  # … and so does a column of more neurons than this (metres tall)
 LABEL_LIMIT = 200  # more arrows than this are drawn without labels
 
 GREY, FAINT = "#a0a0a0", "#d8d8d8"
@@ -309,11 +310,12 @@ def _elision(name: str, sizes: list[int], max_neurons, elide, force: bool) -> tu
             f"drawn in full the network has {total:,} weights and up to {max(sizes)} neurons a layer; "
             f"draw it all with elide=False (nngraph render --full)"
         )
-    if arrows > FORCE_EDGE_LIMIT:
+    if arrows > FORCE_EDGE_LIMIT or max(shown) > FORCE_LAYER_LIMIT:
         if not force:
             raise RenderError(
-                f"drawing {name!r} with {arrows:,} arrows (more than {FORCE_EDGE_LIMIT:,}) takes minutes; "
-                f"let wide layers be elided (max_neurons), or pass force=True (--force) and expect a slow render"
+                f"drawing {name!r} with {arrows:,} arrows and up to {max(shown):,} neurons a column (limits "
+                f"{FORCE_EDGE_LIMIT:,} and {FORCE_LAYER_LIMIT}) would be slow and huge; let wide layers be "
+                f"elided (max_neurons), or pass force=True (--force)"
             )
         warnings.warn(f"drawing {arrows:,} arrows; rendering will be slow", stacklevel=3)
     return (max_neurons if elide else None), notes

@@ -157,7 +157,7 @@ button {{ font-size: 1rem; padding: .3rem .8rem; }}
 #counter {{ font-variant-numeric: tabular-nums; min-width: 7rem; }}
 .narration {{ font-family: 'DejaVu Sans', system-ui, sans-serif; font-size: 1.15rem; background: #f4f6fb; border-left: 4px solid #3465a4; padding: .6rem 1rem; white-space: pre-wrap; }}
 figure {{ margin: 0; }}
-figure svg {{ max-width: 100%; height: auto; }}
+figure svg {{ max-width: 100%; max-height: calc(100vh - 11rem); width: auto; height: auto; }}
 body[data-view="neuron"] .view-signal, body[data-view="signal"] .view-neuron {{ display: none; }}
 .keys {{ color: #666; font-size: .85rem; }}
 </style>
