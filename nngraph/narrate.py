@@ -80,6 +80,8 @@ def narrate(graph, x, *, level: str = "neuron", sample: int = 0, precision: int 
     batch = steps[0].output.ndim == 2
     if not batch and sample != 0:
         raise InputError(f"sample {sample} asks for a row of a batch, but the input is one sample; drop sample or pass a batch (N, D)")
+    if batch and len(steps[0].output) == 0:
+        raise InputError("the batch is empty (0 samples); give at least one sample to narrate")
     if batch and not 0 <= sample < len(steps[0].output):
         raise InputError(f"sample {sample} is out of range for a batch of {len(steps[0].output)}; choose 0 … {len(steps[0].output) - 1}")
     out = {s.node: (s.output[sample] if batch else s.output) for s in steps}

@@ -41,6 +41,22 @@ BOOK_VALUES = {
 }
 
 
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def check_golden(name: str, source: str) -> None:
+    """``source`` equals tests/golden/``name``; NNGRAPH_UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if os.environ.get("NNGRAPH_UPDATE_GOLDEN") == "1":
+        path.write_text(source, encoding="utf-8")
+    assert source == path.read_text(encoding="utf-8")
+
+
+def book_run(net, x=(1.0, 0.5)) -> dict:
+    """Every node's value after evaluating ``net`` on ``x``: node name → array."""
+    return {step.node: step.output for step in net.steps(np.asarray(x))}
+
+
 def assert_book_values(actual, expected):
     """Equal to the book's 8-decimal print-out (rounding error at most 5e-9)."""
     np.testing.assert_allclose(actual, expected, rtol=1e-7, atol=5e-9)

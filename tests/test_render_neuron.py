@@ -1,37 +1,32 @@
 """Neuron diagrams and neuron details: exact DOT for small graphs, parsed SVG, options, errors."""
 
-import os
 import re
 import time
 import warnings
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import book_run, check_golden
 
 import nngraph as ng
+from nngraph.notation import (
+    Notation,
+    bias_symbol,
+    indexed,
+    signed,
+    subscript,
+    superscript,
+    weight_symbol,
+)
 from nngraph.render.detail import neuron_detail
-from nngraph.notation import Notation
 from nngraph.render.dot import quote
 from nngraph.render.neuron import FAINT, HIGHLIGHT, neuron_diagram, shown_indices
-from nngraph.notation import bias_symbol, indexed, signed, subscript, superscript, weight_symbol
 
-GOLDEN = Path(__file__).parent / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
-UPDATE = os.environ.get("NNGRAPH_UPDATE_GOLDEN") == "1"
 HOSTILE = ['a"]; x -> y; ["', "<script>alert(1)</script>", "back\\N\\G end\\", "&amp; &lt;"]
 
 
-def check_golden(name: str, source: str):
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(source, encoding="utf-8")
-    assert source == path.read_text(encoding="utf-8")
-
-
-def book_run(net, x=(1.0, 0.5)):
-    return {s.node: s.output for s in net.steps(np.array(x))}
 
 
 class Drawing:

@@ -6,18 +6,16 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import book_run, check_golden
 
 import nngraph as ng
 from nngraph.formatting import format_number
 from nngraph.render.signal import CURRENT, GREY, escape, signal_diagram, value_lines
 
-GOLDEN = Path(__file__).parent / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
-UPDATE = os.environ.get("NNGRAPH_UPDATE_GOLDEN") == "1"
 
 
 def two_by_two() -> ng.Graph:
@@ -37,15 +35,6 @@ def two_by_two() -> ng.Graph:
     return g
 
 
-def book_run(net, x):
-    return {s.node: s.output for s in net.steps(x)}
-
-
-def check_golden(name: str, source: str):
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(source, encoding="utf-8")
-    assert source == path.read_text(encoding="utf-8")
 
 
 def node_attributes(source: str, name: str) -> dict[str, str]:
