@@ -1,7 +1,6 @@
 """Neuron diagrams and neuron details: exact DOT for small graphs, parsed SVG, options, errors."""
 
 import re
-import time
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -309,11 +308,10 @@ def test_three_layer_stepping_svg(three_layer):
 
 
 @pytest.mark.renderer
-def test_mnist_elided_svg_is_fast_and_shows_true_sizes(mnist_net):
-    start = time.perf_counter()
+def test_mnist_elided_svg_shows_true_sizes(mnist_net):
+    # Speed is measured by benchmarks/bench.py, never asserted in tests.
     diagram = neuron_diagram(mnist_net)
     drawing = Drawing(diagram)
-    assert time.perf_counter() - start < 3.0  # about 0.03 s here; generous for slow machines
     assert len(drawing.circles) == 10 + 10 + 10 + 10 + 3
     assert len(drawing.edges) == 10 * 10 * 3 + 10 * 3
     assert sum(t == "⁝" for t in drawing.texts) == 3

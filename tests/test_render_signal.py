@@ -4,7 +4,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -152,15 +151,11 @@ def test_mnist_single_sample_and_n_shapes(mnist_net):
 
 
 @pytest.mark.renderer
-def test_mnist_renders_quickly(mnist_net, mnist_test_set):
+def test_mnist_after_a_batch_run_renders_with_real_shapes(mnist_net, mnist_test_set):
+    # Speed is measured by benchmarks/bench.py, never asserted in tests.
     images, _ = mnist_test_set
-    diagram = signal_diagram(mnist_net, values=book_run(mnist_net, images[:100]))
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        diagram.render("svg")
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.1
+    texts = set(svg_texts(signal_diagram(mnist_net, values=book_run(mnist_net, images[:100]))))
+    assert {"100×784", "100×50", "100×100", "100×10"} <= texts
 
 
 # -- values ------------------------------------------------------------------
