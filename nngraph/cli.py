@@ -15,10 +15,10 @@ import numpy as np
 
 from . import __version__
 from .build import BUILTIN_NETWORKS, mnist_network
-from .idx import load_mnist, read_idx
 from .errors import FormatError, InputError, NNGraphError
 from .formatting import format_array
 from .graph import Graph
+from .idx import load_mnist, read_idx
 from .io import load, load_weights
 from .narrate import LEVELS, narrate
 

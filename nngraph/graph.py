@@ -26,10 +26,10 @@ import networkx as nx
 import numpy as np
 
 from .activations import Activation, get_activation
-from .errors import GraphError, ShapeError
+from .errors import GraphError, NNGraphError, ShapeError
 from .nodes import ActivationNode, AffineNode, InputNode, Node, WeightNode
 
-__all__ = ["Graph", "Layer", "as_parameter", "topological_order"]
+__all__ = ["Graph", "Layer", "as_parameter", "real_array", "topological_order"]
 
 SIGNAL_KINDS = ("input", "affine", "activation")
 
@@ -86,6 +86,22 @@ def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
+def real_array(value, where: str, error: type[NNGraphError], *, copy: bool = False) -> np.ndarray:
+    """``value`` as a float array (integers and booleans become float64), else ``error`` naming ``where``.
+
+    Example:
+        >>> real_array([1, 2], "input 'x'", GraphError)
+        array([1., 2.])
+    """
+    try:
+        array = np.array(value) if copy else np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise error(f"{where} is not a rectangular array of numbers: {err}") from err
+    if array.dtype.kind not in "biuf":
+        raise error(f"{where} must hold real numbers; got dtype {array.dtype}")
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
 def as_parameter(value, where: str) -> np.ndarray:
     """A read-only float copy of ``value``; integers become float64, float32 stays.
 
@@ -96,14 +112,7 @@ def as_parameter(value, where: str) -> np.ndarray:
         >>> as_parameter([[1, 2]], "weight 'W'").dtype
         dtype('float64')
     """
-    try:
-        array = np.array(value)
-    except (ValueError, TypeError) as err:
-        raise GraphError(f"{where} is not a rectangular array of numbers: {err}") from err
-    if array.dtype.kind not in "biuf":
-        raise GraphError(f"{where} must hold real numbers; got dtype {array.dtype}")
-    if array.dtype.kind != "f":
-        array = array.astype(np.float64)
+    array = real_array(value, where, GraphError, copy=True)
     if array.ndim == 0:
         raise GraphError(f"{where} must be an array; got the scalar {array.item()!r}; wrap it: [{array.item()!r}]")
     if array.size == 0:

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import GraphError, InputError
-from .graph import topological_order
 from .formatting import format_array
+from .graph import real_array, topological_order
 
 __all__ = ["Plan", "Step"]
 
@@ -216,14 +216,7 @@ def check_input(name: str, size: int, value, allow_nonfinite: bool = False) -> n
         >>> check_input("x", 2, [1, 2])
         array([1., 2.])
     """
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError) as err:
-        raise InputError(f"input {name!r} is not a rectangular array of numbers: {err}") from err
-    if array.dtype.kind not in "biuf":
-        raise InputError(f"input {name!r} must hold real numbers; got dtype {array.dtype}")
-    if array.dtype.kind != "f":
-        array = array.astype(np.float64)
+    array = real_array(value, f"input {name!r}", InputError)
     if array.ndim not in (1, 2):
         raise InputError(
             f"input {name!r} must be one sample ({size},) or a batch (N, {size}); got shape {array.shape}"

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..errors import GraphError
+from ..notation import Notation, indexed, superscript
 from .diagram import Diagram
 from .dot import (
     VERTICAL_DOTS,
@@ -42,7 +43,6 @@ from .neuron import (
     shown_indices,
     value_text,
 )
-from ..notation import Notation, indexed, superscript
 
 __all__ = ["neuron_detail", "MAX_INPUTS"]
 

@@ -18,8 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..build import (
+    and_gate,
+    mlp,
+    nand_gate,
+    or_gate,
+    perceptron,
+    three_layer_network,
+    xor_gate,
+)
 from ..graph import Graph
-from ..build import and_gate, mlp, nand_gate, or_gate, perceptron, three_layer_network, xor_gate
 from ..io import write_atomically
 from .detail import neuron_detail
 from .diagram import Diagram

@@ -25,9 +25,22 @@ import numpy as np
 
 from ..errors import GraphError, InputError, RenderError
 from ..formatting import format_number
-from .diagram import Diagram
-from .dot import FONT, INK, VERTICAL_DOTS, document, file_name, graph_attributes, place_label, pos, statement, text_node, text_width
+from ..graph import real_array
 from ..notation import Notation, signed
+from .diagram import Diagram
+from .dot import (
+    FONT,
+    INK,
+    VERTICAL_DOTS,
+    document,
+    file_name,
+    graph_attributes,
+    place_label,
+    pos,
+    statement,
+    text_node,
+    text_width,
+)
 
 __all__ = ["neuron_diagram", "FULL_EDGE_LIMIT", "FULL_LAYER_LIMIT", "FORCE_EDGE_LIMIT", "LABEL_LIMIT"]
 
@@ -79,10 +92,7 @@ def sample_values(graph, values: Mapping | None, sample: int | None) -> dict[str
         node = graph[name]
         if node.kind == "weight":
             continue
-        try:
-            array = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise InputError(f"values[{name!r}] must be an array of numbers; got {value!r:.60}") from None
+        array = real_array(value, f"values[{name!r}]", InputError)
         if array.ndim == 2:
             if sample is None and len(array) != 1:
                 raise InputError(f"values[{name!r}] holds a batch of {len(array)} samples; pass sample=i to draw sample i")

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import RenderError, ShapeError
 from ..formatting import format_number
+from ..graph import real_array
 from .diagram import Diagram
 from .dot import quote
 
@@ -114,12 +115,7 @@ def _check_arguments(graph, values, batch, current, precision) -> dict[str, np.n
     checked = {}
     for name, value in values.items():
         node = graph[name]
-        try:
-            array = np.asarray(value)
-        except (ValueError, TypeError) as err:
-            raise RenderError(f"the value given for {name!r} is not a rectangular array of numbers: {err}") from err
-        if array.dtype.kind not in "biuf":
-            raise RenderError(f"the value given for {name!r} must hold real numbers; got dtype {array.dtype}")
+        array = real_array(value, f"the value given for {name!r}", RenderError)
         expected = node.shape if node.kind == "weight" else (node.width,)
         got = array.shape if node.kind == "weight" else array.shape[-1:]
         if got != expected or (node.kind != "weight" and array.ndim > 2):
