@@ -66,18 +66,20 @@ def _static_shape(width: int, batch) -> str:
     return f"({width},)" if batch is None else f"{batch}×{width}"
 
 
-def _row(values: np.ndarray, precision: int) -> str:
-    shown = [format_number(v, precision) for v in values[: SHOWN if len(values) > SMALL_COLUMNS else None]]
+def _row(values: np.ndarray, precision: int, pending: bool = False) -> str:
+    head = values[: SHOWN if len(values) > SMALL_COLUMNS else None]
+    shown = ["?" if pending and np.isnan(v) else format_number(v, precision) for v in head]
     if len(values) > SMALL_COLUMNS:
         shown.append("…")
     return "[" + ", ".join(shown) + "]"
 
 
-def value_lines(value, precision: int = 4) -> tuple[list[str], bool]:
+def value_lines(value, precision: int = 4, pending: bool = False) -> tuple[list[str], bool]:
     """Lines showing ``value`` in a node, and whether it was abbreviated.
 
     Small arrays are shown in full (one line per row); bigger ones show their
-    first entries, then their minimum and maximum.
+    first entries, then their minimum and maximum. With ``pending``, NaN
+    entries are neurons not computed yet and show as ``?``.
 
     Example:
         >>> value_lines(np.array([0.57444252, 0.66818777]))
@@ -93,11 +95,14 @@ def value_lines(value, precision: int = 4) -> tuple[list[str], bool]:
     matrix = array.reshape(-1, array.shape[-1]) if array.ndim > 1 else array[None, :]
     rows, columns = matrix.shape
     if rows <= SMALL_ROWS and columns <= SMALL_COLUMNS:
-        return [_row(row, precision) for row in matrix], False
-    first = _row(matrix[0], precision)
+        return [_row(row, precision, pending) for row in matrix], False
+    first = _row(matrix[0], precision, pending)
     if array.ndim > 1:
         first = f"[{first}, …]"
-    low, high = (format_number(v, precision) for v in (np.min(array), np.max(array)))
+    known = array[~np.isnan(array)] if pending else array
+    if known.size == 0:
+        return [first], True
+    low, high = (format_number(v, precision) for v in (np.min(known), np.max(known)))
     return [first, f"min {low}, max {high}"], True
 
 
@@ -157,7 +162,8 @@ def signal_diagram(graph, *, values=None, batch="N", current=None, precision: in
             ``values``, edges not reached yet use the batch of the values.
         current: the node being evaluated (stepping): highlighted with its
             incoming edges, while nodes without a value are greyed (weights
-            while none of their readers has been reached).
+            while none of their readers has been reached). While stepping, NaN
+            entries of a value are neurons not computed yet, shown as ``?``.
         precision: decimals of the values shown.
         title: a caption above the diagram.
 
@@ -207,7 +213,7 @@ def signal_diagram(graph, *, values=None, batch="N", current=None, precision: in
         else:
             text = [f"{node.name} = {node.formula()}"]
         if node.name in values:
-            shown, cut = value_lines(values[node.name], precision)
+            shown, cut = value_lines(values[node.name], precision, pending=stepping)
             text += shown
             if cut:
                 abbreviated.append(node.name)

@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
 from ..errors import RenderError
 from ..io import write_atomically
@@ -41,11 +40,6 @@ class Frame:
 
     narration: Narration
     diagrams: dict[str, Diagram]
-
-
-def _complete(narration: Narration) -> dict[str, np.ndarray]:
-    """Only the fully computed values: a partly computed node counts as not yet reached."""
-    return {name: value for name, value in narration.known.items() if not np.isnan(value).any()}
 
 
 class Stepper:
@@ -73,7 +67,7 @@ class Stepper:
         if "neuron" in self.views:
             drawings["neuron"] = neuron_diagram(self.graph, values=record.known, current=record.node, neuron=record.neuron)
         if "signal" in self.views:
-            drawings["signal"] = signal_diagram(self.graph, values=_complete(record), current=record.node, batch=None)
+            drawings["signal"] = signal_diagram(self.graph, values=record.known, current=record.node, batch=None)
         return drawings
 
     def write_frames(self, folder, format: str = "svg", *, renderer: str | None = None) -> list[Path]:
