@@ -380,3 +380,9 @@ def test_a_very_tall_column_needs_force_too():
     with pytest.raises(ng.RenderError, match=r"1,000 arrows and up to 1,000 neurons a column"):
         neuron_diagram(tall, elide=False)
     assert "⁝" in neuron_diagram(tall).source  # elided by default
+
+
+def test_softmax_neuron_detail_says_it_depends_on_every_weighted_sum():
+    net = ng.mlp([([[1.0, 2.0, 0.5], [3.0, 4.0, -1.0]], [0.0, 0.0, 0.1])], "softmax")
+    source = neuron_detail(net, 1, 1, values=book_run(net, [0.1, 0.2])).source
+    assert "y₂ = softmax(a⁽¹⁾)₂ = 0.4783\\n(y₂ depends on every aᵢ⁽¹⁾ of the layer, not only on a₂⁽¹⁾)" in source

@@ -92,9 +92,12 @@ def _formula(notation, k: int, j: int, W, b, activation, values: dict, a_name: s
             line = f"{out_symbol} = {spec.symbol}({a_symbol})"
         else:  # softmax: every output depends on the whole vector a⁽ᵏ⁾
             line = f"{out_symbol} = {spec.symbol}(a{superscript(f'({k})')})" + indexed("", j + 1)
+            note = f"({out_symbol} depends on every aᵢ{superscript(f'({k})')} of the layer, not only on {a_symbol})"
         if activation.name in values:
             line += f" = {value_text(values[activation.name][j])}"
         lines.append(line)
+        if not spec.elementwise:
+            lines.append(note)
     return lines
 
 
