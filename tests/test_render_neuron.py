@@ -246,7 +246,7 @@ def test_errors(three_layer):
         neuron_diagram(three_layer, current="W1")
     with pytest.raises(ng.GraphError, match="focus must be a layer number from 1 to 3"):
         neuron_diagram(three_layer, focus=0)
-    with pytest.raises(ng.InputError, match=r"values\['a1'\] must have shape \(3,\)"):
+    with pytest.raises(ng.ShapeError, match=r"values\['a1'\] must have shape \(3,\)"):
         neuron_diagram(three_layer, values={"a1": np.zeros(2)})
     with pytest.raises(ng.RenderError, match="max_neurons must be an integer ≥ 2"):
         neuron_diagram(three_layer, max_neurons=1)

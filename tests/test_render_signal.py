@@ -342,17 +342,17 @@ def test_value_of_the_wrong_shape(three_layer):
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "error", "message"),
     [
-        ({"batch": 0}, "batch must be a name such as 'N'"),
-        ({"batch": True}, "batch must be"),
-        ({"precision": -1}, "precision must be a whole number"),
-        ({"precision": 2.5}, "precision must be"),
-        ({"values": [1.0, 0.5]}, "values must be a dict node name → array"),
-        ({"values": {"x": ["a", "b"]}}, r"value given for 'x' must hold real numbers; got dtype <U1"),
-        ({"values": {"x": [[1.0], [1.0, 2.0]]}}, "value given for 'x' is not a rectangular array"),
+        ({"batch": 0}, ng.RenderError, "batch must be a name such as 'N'"),
+        ({"batch": True}, ng.RenderError, "batch must be"),
+        ({"precision": -1}, ng.RenderError, "precision must be a whole number"),
+        ({"precision": 2.5}, ng.RenderError, "precision must be"),
+        ({"values": [1.0, 0.5]}, ng.InputError, "values must be a dict node name → array"),
+        ({"values": {"x": ["a", "b"]}}, ng.InputError, r"value given for 'x' must hold real numbers; got dtype <U1"),
+        ({"values": {"x": [[1.0], [1.0, 2.0]]}}, ng.InputError, "value given for 'x' is not a rectangular array"),
     ],
 )
-def test_bad_options(three_layer, options, message):
-    with pytest.raises(ng.RenderError, match=message):
+def test_bad_options(three_layer, options, error, message):
+    with pytest.raises(error, match=message):
         signal_diagram(three_layer, **options)

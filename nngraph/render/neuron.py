@@ -23,7 +23,7 @@ from functools import partial
 
 import numpy as np
 
-from ..errors import GraphError, InputError, RenderError
+from ..errors import GraphError, InputError, RenderError, ShapeError
 from ..formatting import format_number
 from ..graph import real_array
 from ..notation import Notation, signed
@@ -101,7 +101,7 @@ def sample_values(graph, values: Mapping | None, sample: int | None) -> dict[str
                 raise InputError(f"sample {index} is out of range for values[{name!r}] with {len(array)} samples")
             array = array[index]
         if array.shape != (node.width,):
-            raise InputError(f"values[{name!r}] must have shape ({node.width},) for one sample; got {array.shape}")
+            raise ShapeError(f"values[{name!r}] must have shape ({node.width},) for one sample; got {array.shape}")
         chosen[name] = array
     return chosen
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..errors import RenderError, ShapeError
+from ..errors import InputError, RenderError, ShapeError
 from ..formatting import format_number
 from ..graph import real_array
 from .diagram import Diagram
@@ -116,11 +116,11 @@ def _check_arguments(graph, values, batch, current, precision) -> dict[str, np.n
     if values is None:
         return {}
     if not isinstance(values, Mapping):
-        raise RenderError(f"values must be a dict node name → array, e.g. {{s.node: s.output for s in graph.steps(x)}}; got {type(values).__name__}")
+        raise InputError(f"values must be a dict node name → array, e.g. {{s.node: s.output for s in graph.steps(x)}}; got {type(values).__name__}")
     checked = {}
     for name, value in values.items():
         node = graph[name]
-        array = real_array(value, f"the value given for {name!r}", RenderError)
+        array = real_array(value, f"the value given for {name!r}", InputError)
         expected = node.shape if node.kind == "weight" else (node.width,)
         got = array.shape if node.kind == "weight" else array.shape[-1:]
         if got != expected or (node.kind != "weight" and array.ndim > 2):
