@@ -12,6 +12,7 @@ __all__ = [
     "UnknownActivationError",
     "FormatError",
     "RenderError",
+    "OptionError",
 ]
 
 
@@ -41,3 +42,7 @@ class FormatError(NNGraphError, ValueError):
 
 class RenderError(NNGraphError):
     """A diagram that cannot be rendered, e.g. no Graphviz renderer available."""
+
+
+class OptionError(RenderError, ValueError):
+    """A drawing option given a value it cannot take; names the option and the allowed values."""
