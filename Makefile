@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+# The MNIST test set and the book's weights, when beside the project: figures 3-23/3-24 and the accuracy.
+DATA ?= $(or $(NNGRAPH_DATA),../shared/data)
+MNIST = $(if $(wildcard $(DATA)/book_mnist_mlp.npz),--mnist $(DATA) --weights $(DATA)/book_mnist_mlp.npz)
 
 .PHONY: demo test bench clean
 
@@ -14,7 +17,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/nngraph demo
+	$(BIN)/nngraph demo $(MNIST)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q

@@ -43,10 +43,15 @@ def load_network(spec: str, weights: str | None = None) -> Graph:
 def parse_input(text: str, flag: str = "--input") -> np.ndarray:
     """``'1.0,0.5'`` (one sample; ``;`` separates samples), a .npy/.npz/.csv file or MNIST IDX data.
 
+    Numbers may use the typographic minus "−" that nngraph prints, so printed
+    values can be pasted back.
+
     Example:
         >>> parse_input("1,2;3,4")
         array([[1., 2.],
                [3., 4.]])
+        >>> parse_input("−0.5,1e−3")
+        array([-0.5  ,  0.001])
     """
     path = Path(text)
     suffix = path.suffix.lower()
@@ -71,7 +76,7 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
     if path.exists():
         raise InputError(f"{flag} {text!r}: unsupported file type; give numbers, .npy, .npz, .csv or MNIST IDX files")
     try:
-        rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
+        rows = [[float(v.replace("\N{MINUS SIGN}", "-")) for v in row.split(",")] for row in text.split(";")]
     except ValueError:
         raise InputError(f"{flag} {text!r}: expected numbers separated by commas, e.g. 1.0,0.5 (';' between samples) or a file") from None
     if len({len(r) for r in rows}) != 1:
@@ -146,6 +151,13 @@ def cmd_render(args) -> None:
     from .render import neuron_detail, neuron_diagram, signal_diagram
 
     graph = load_network(args.net, args.weights)
+    if args.view == "regions":
+        from .render.regions import plot_regions
+
+        points = parse_input(args.input) if args.input else "auto"
+        plot_regions(graph, args.output, points=points, language=args.language)
+        print(f"wrote {args.output}")
+        return
     values = None
     if args.input:
         x = parse_input(args.input)
@@ -157,11 +169,9 @@ def cmd_render(args) -> None:
     else:
         diagram = neuron_diagram(
             graph, values=values, sample=args.sample, weights=args.edge_labels, bias=not args.no_bias,
-            max_neurons=args.max_neurons, language=args.language, force=args.force, elide=False if args.full else None,
+            max_neurons=None if args.full else args.max_neurons, language=args.language, force=args.force,
         )
     notes = list(diagram.notes)
-    if args.language == "zh" and Path(args.output).suffix.lower() == ".png":
-        notes.append("PNG from graphviz-pure has no Chinese glyphs (they show as boxes); write .svg instead")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     path = diagram.save(args.output, renderer=args.renderer)
@@ -195,9 +205,10 @@ def cmd_step(args) -> None:
 
 
 def cmd_demo(args) -> None:
-    from .render.figures import write_figures
+    from .render.figures import mnist_figures, write_figures
     from .render.stepper import Stepper
 
+    mnist = _demo_mnist(args)  # read first: a wrong folder fails before any file is written
     print("Perceptron gates, inputs (0,0) (1,0) (0,1) (1,1):")
     for name in ("and", "nand", "or", "xor"):
         graph = BUILTIN_NETWORKS[name]()
@@ -207,22 +218,29 @@ def cmd_demo(args) -> None:
     print("\nThe three-layer network of section 3.4.3 at x = [1.0, 0.5], neuron by neuron:")
     for record in narrate(network, [1.0, 0.5]):
         print(f"  {record.text}")
+    if mnist is not None:
+        images, labels, graph = mnist
+        print(f"\nMNIST: {len(images):,} test images, the book's network 784-50-100-10")
+        print(f"accuracy: {evaluate_accuracy(graph, images, labels):.4f}")
     folder = Path(args.output)
-    written = write_figures(folder, renderer=args.renderer)
+    written = write_figures(folder, renderer=args.renderer, extra=mnist_figures(*mnist) if mnist is not None else ())
     stepper = Stepper(network, [1.0, 0.5], title="The three-layer network, step by step").save(
         folder / "three_layer_stepper.html", renderer=args.renderer
     )
     print(f"\nWrote {len(written) - 1} textbook figures and their index to {folder}/ (see {folder / 'README.md'})")
     print(f"Wrote the HTML stepper to {stepper} (open it in a browser; ← → step through)")
-    if args.mnist:
-        if not args.weights:
-            raise InputError("--mnist needs --weights FILE.npz with the trained W1, b1, … b3")
-        folder = Path(args.mnist)
-        images_path, labels_path = (_find(folder, stem) for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
-        images, labels = load_mnist(images_path, labels_path)
-        print(f"\nMNIST: {len(images):,} test images, the book's network 784-50-100-10")
-        accuracy = evaluate_accuracy(mnist_network(args.weights), images, labels)
-        print(f"accuracy: {accuracy:.4f}")
+
+
+def _demo_mnist(args):
+    """``(images, labels, network)`` from ``--mnist DIR --weights FILE``, or None without them."""
+    if not args.mnist:
+        return None
+    if not args.weights:
+        raise InputError("--mnist needs --weights FILE.npz with the trained W1, b1, … b3")
+    folder = Path(args.mnist)
+    images_path, labels_path = (_find(folder, stem) for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+    images, labels = load_mnist(images_path, labels_path)
+    return images, labels, mnist_network(args.weights)
 
 
 def _find(folder: Path, stem: str) -> Path:
@@ -286,9 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.choices["run"].add_argument("--allow-nonfinite", action="store_true", help="let inf and nan inputs through")
     render = network_command("render", "draw the network as SVG, PNG, PDF or DOT", cmd_render)
     render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file; its suffix picks the format (.svg .png .pdf .dot)")
-    render.add_argument("--view", choices=("neuron", "signal", "neuron-detail"), default="neuron", help="which diagram (default neuron)")
-    render.add_argument("--input", "-i", help="evaluate on this input and show the values")
-    render.add_argument("--edge-labels", choices=("notation", "values"), default="notation", help="weights as w₁₂⁽¹⁾ notation or as numbers")
+    render.add_argument("--view", choices=("neuron", "signal", "neuron-detail", "regions"), default="neuron", help="which diagram (default neuron); regions: a 2-input network's outputs over the (x₁, x₂) plane")
+    render.add_argument("--input", "-i", help="evaluate on this input and show the values (regions: the points to mark)")
+    render.add_argument("--edge-labels", choices=("notation", "values", "both", "none"), default="notation", help="label arrows with w₁₂⁽¹⁾ notation, numbers, both (w₁₂⁽¹⁾ = 0.3) or nothing")
     render.add_argument("--language", choices=("en", "zh"), default="en", help="layer captions in English or Chinese")
     render.add_argument("--sample", type=_count(0), help="with a batch --input: the sample to draw (from 0)")
     render.add_argument("--max-neurons", type=_count(2), default=10, help="elide layers wider than this (default 10)")

@@ -1,5 +1,9 @@
 """Numbers as the book prints them: short, exact to a chosen precision, abbreviated.
 
+Every number is written for people, with the typographic minus sign "−"
+(U+2212) in the mantissa and the exponent alike; files written for machines
+(CSV, .npy, JSON) never go through this module.
+
 Example:
     >>> import numpy as np
     >>> format_array(np.array([1.0, 0.5]))
@@ -12,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .notation import signed
+
 __all__ = ["format_number", "format_array", "format_shape"]
 
 
@@ -19,18 +25,21 @@ def format_number(value: float, digits: int = 8) -> str:
     """``value`` the way NumPy prints it: at most ``digits`` decimals, trailing zeros dropped.
 
     Very large or small magnitudes switch to scientific notation, as NumPy does,
-    so the book's printed values reappear exactly.
+    so the book's printed values reappear exactly, digit for digit; every minus
+    sign is the typographic "−".
 
     Example:
         >>> format_number(0.574442516811659), format_number(1), format_number(2.06106005e-09)
-        ('0.57444252', '1.0', '2.06106005e-09')
+        ('0.57444252', '1.0', '2.06106005e−09')
+        >>> format_number(-0.7), format_number(-1.5e-7)
+        ('−0.7', '−1.5e−07')
     """
     value = np.asarray(value)[()]
     if value.dtype.kind != "f":
         value = np.float64(value)
     if value != 0 and np.isfinite(value) and not 1e-4 <= abs(value) < 1e8:
-        return np.format_float_scientific(value, precision=digits, unique=True, trim="0")
-    return np.format_float_positional(value, precision=digits, unique=True, trim="0")
+        return signed(np.format_float_scientific(value, precision=digits, unique=True, trim="0"))
+    return signed(np.format_float_positional(value, precision=digits, unique=True, trim="0"))
 
 
 def _format_row(row: np.ndarray, digits: int, edge: int) -> str:
@@ -47,6 +56,10 @@ def format_array(array: np.ndarray, digits: int = 8, edge: int = 3) -> str:
     """A 0-, 1- or 2-D array in one line; long rows and many rows are elided with ``…``.
 
     The shape is appended whenever something was left out.
+
+    Example:
+        >>> format_array(np.array([[-0.5, 0.25], [1e-9, 2.0]]))
+        '[[−0.5, 0.25], [1.0e−09, 2.0]]'
     """
     array = np.asarray(array)
     if array.ndim == 0:

@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import InputError
 from .formatting import format_array, format_number
-from .notation import Notation, layer_mark, signed, subscript
+from .notation import Notation, layer_mark, subscript
 
 __all__ = ["Narration", "narrate", "LEVELS"]
 
@@ -113,7 +113,7 @@ class _Story:
 
     def number(self, value) -> str:
         """A result: ``0.3``, ``−0.7``."""
-        return signed(format_number(value, self.precision))
+        return format_number(value, self.precision)
 
     def term(self, value) -> str:
         """A factor or summand, bracketed when negative: ``(−0.5)``."""

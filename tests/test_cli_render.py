@@ -79,3 +79,48 @@ def test_step_interactive_stops_on_q(monkeypatch, capsys):
     assert main(["step", "three-layer", "-i", "1.0,0.5", "--interactive"]) == 0
     out = capsys.readouterr().out
     assert "[3/16] z₁⁽¹⁾ = σ(0.3) = 0.57444252" in out and "[4/16]" not in out
+
+
+# -- --view regions: a 2-input network's outputs over the (x₁, x₂) plane ---------------------------
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_render_regions(tmp_path, capsys, suffix, magic):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / f"xor.{suffix}"
+    assert main(["render", "xor", "-o", str(path), "--view", "regions"]) == 0
+    assert path.read_bytes().startswith(magic)
+    assert capsys.readouterr().out == f"wrote {path}\n"
+
+
+def test_render_regions_marks_the_input_points(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "or.svg"
+    assert main(["render", "or", "-o", str(path), "--view", "regions", "--input", "0.1,0.1;0.9,0.9"]) == 0
+    root = ET.parse(path).getroot()
+    svg = "{http://www.w3.org/2000/svg}"
+    # 0.5·0.1 + 0.5·0.1 − 0.2 < 0 gives ○, 0.5·0.9 + 0.5·0.9 − 0.2 > 0 gives △
+    assert len(root.findall(f".//{svg}g[@id='points-0']//{svg}use")) == 1
+    assert len(root.findall(f".//{svg}g[@id='points-1']//{svg}use")) == 1
+
+
+@pytest.mark.parametrize(
+    ("net", "output", "extra", "message"),
+    [
+        ("three", "r.svg", [], "plot_regions draws networks with 2 inputs (x₁, x₂) in the plane; network 'three' has 3"),
+        ("xor", "r.dot", [], "path must end in .pdf, .png or .svg"),
+        ("xor", "r.svg", ["--input", "5,5"], "point (5.0, 5.0) lies outside x_range"),
+    ],
+)
+def test_render_regions_fails_cleanly(tmp_path, capsys, net, output, extra, message):
+    pytest.importorskip("matplotlib")
+    import nngraph as ng
+
+    if net == "three":
+        net = str(tmp_path / "three.npz")
+        ng.save(ng.mlp([([[1.0], [1.0], [1.0]], [0.0])], "step", name="three"), net)
+    path = tmp_path / output
+    assert main(["render", net, "-o", str(path), "--view", "regions", *extra]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nngraph: error: ") and message in err and err.count("\n") == 1
+    assert not path.exists()

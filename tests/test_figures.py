@@ -7,7 +7,7 @@ import pytest
 
 from nngraph.cli import main
 from nngraph.render.diagram import Diagram
-from nngraph.render.figures import FIGURES, index_page, write_figures
+from nngraph.render.figures import FIGURES, index_page, mnist_figures, write_figures
 
 DIAGRAMS = Path(__file__).resolve().parents[1] / "diagrams"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -24,19 +24,36 @@ def test_committed_figure_is_present_and_fresh(figure):
         assert drawing.source == committed, f"{figure.name} is stale: run `make demo` and commit diagrams/"
 
 
-def test_index_shows_every_figure():
+@pytest.fixture(scope="module")
+def mnist_extra(mnist_test_set, mnist_net):
+    return mnist_figures(*mnist_test_set, mnist_net)
+
+
+def test_index_shows_every_figure(mnist_extra):
     index = (DIAGRAMS / "README.md").read_text(encoding="utf-8")
-    assert index == index_page()
-    for figure in FIGURES:
+    assert index == index_page((*FIGURES, *mnist_extra))
+    for figure in (*FIGURES, *mnist_extra):
         assert f"({figure.name}.svg)" in index
+
+
+def test_committed_mnist_figures_are_fresh(mnist_extra):
+    for figure in mnist_extra:  # SVG written by nngraph itself: the same bytes every run
+        assert (DIAGRAMS / f"{figure.name}.svg").read_bytes() == figure.draw(), f"{figure.name} is stale: run `make demo`"
+
+
+def test_index_follows_the_books_order():
+    books = [line.split(" · ")[0][3:] for line in index_page().splitlines() if line.startswith("## ")]
+    chapters = [tuple(int(n) for n in book.split("/")[0].replace(".", "-").split("-")) for book in books]
+    assert chapters == sorted(chapters) and books[0] == "2-1" and books[-1] == "3-27"
 
 
 def test_figure_names_are_unique_and_cover_the_design_table():
     names = [f.name for f in FIGURES]
     assert len(names) == len(set(names))
     books = {f.book for f in FIGURES}
-    for number in ("2-1", "2-2", "2-3", "2-4", "2-13", "3-1", "3-3", "3-4/3-5", "3-6", "3-7", "3-8", "3-9",
-                   "3-14", "3-15", "3-16", "3-17/3-18", "3-19", "3-20", "3-21", "3-22", "3-26", "3-27"):
+    for number in ("2-1", "2-2", "2-3", "2-4", "2-6", "2-7", "2-8", "2-12", "2-13", "3-1", "3-3", "3-4/3-5", "3-6",
+                   "3-7", "3-8", "3-9", "3-10", "3-11", "3-12", "3-14", "3-15", "3-16", "3-17", "3-18", "3-19",
+                   "3-20", "3-21", "3-22", "3-26", "3-27"):
         assert number in books
 
 

@@ -14,7 +14,7 @@ from nngraph.formatting import format_array, format_number, format_shape
         (0.30000000000000004, "0.3"),
         (1, "1.0"),
         (0, "0.0"),
-        (-0.0, "-0.0"),
+        (-0.0, "−0.0"),
         (0.5, "0.5"),
         (1 / 3, "0.33333333"),
         (np.float32(0.1), "0.1"),  # shortest repr of the float32, not 0.10000000149
@@ -24,30 +24,40 @@ from nngraph.formatting import format_array, format_number, format_shape
         (99999999.0, "99999999.0"),
         (1e8, "1.0e+08"),
         (1e-4, "0.0001"),
-        (9.99e-5, "9.99e-05"),
-        (2.06106005e-09, "2.06106005e-09"),
-        (4.53978686e-05, "4.53978686e-05"),
-        (-1.5e-7, "-1.5e-07"),
+        (9.99e-5, "9.99e−05"),
+        (2.06106005e-09, "2.06106005e−09"),
+        (4.53978686e-05, "4.53978686e−05"),
+        (-1.5e-7, "−1.5e−07"),
         (float("nan"), "nan"),
         (float("inf"), "inf"),
-        (-float("inf"), "-inf"),
+        (-float("inf"), "−inf"),
     ],
 )
 def test_format_number(value, text):
     assert format_number(value) == text
 
 
+def test_every_minus_sign_is_the_typographic_one_and_pastes_back_as_the_same_number():
+    expected = {-0.7: "−0.7", -1.5e-7: "−1.5e−07", -2.5e12: "−2.5e+12", 3e-9: "3.0e−09", -np.inf: "−inf"}
+    for value, text in expected.items():
+        assert format_number(value) == text
+        assert "-" not in text and text.count("\N{MINUS SIGN}") == str(value).count("-")
+        assert float(text.replace("\N{MINUS SIGN}", "-")) == value
+    assert format_array(np.array([-1.0, 0.5])) == "[\N{MINUS SIGN}1.0, 0.5]"
+    assert next(ng.three_layer_network().steps([-1.0, 0.5])).formula == "x = [\N{MINUS SIGN}1.0, 0.5]"
+
+
 def test_format_number_with_fewer_digits():
     assert format_number(0.574442516811659, 3) == "0.574"
     assert format_number(0.9999546, 3) == "1.0"
-    assert format_number(2.06106005e-09, 3) == "2.061e-09"
+    assert format_number(2.06106005e-09, 3) == "2.061e−09"
 
 
 def test_book_values_print_exactly():
     h = ng.get_activation
     assert format_array(h("sigmoid")(np.array([-1.0, 1.0, 2.0]))) == "[0.26894142, 0.73105858, 0.88079708]"
     assert format_array(h("softmax")(np.array([0.3, 2.9, 4.0]))) == "[0.01821127, 0.24519181, 0.73659691]"
-    assert format_array(h("softmax")(np.array([1010.0, 1000.0, 990.0]))) == "[0.9999546, 4.53978686e-05, 2.06106005e-09]"
+    assert format_array(h("softmax")(np.array([1010.0, 1000.0, 990.0]))) == "[0.9999546, 4.53978686e−05, 2.06106005e−09]"
     net = ng.three_layer_network()
     outputs = {s.node: format_array(s.output) for s in net.steps([1.0, 0.5])}
     assert outputs == {
@@ -116,3 +126,12 @@ def test_format_array_is_deterministic_and_one_line():
 )
 def test_format_shape(shape, batch, text):
     assert format_shape(shape, batch=batch) == text
+
+
+def test_printed_numbers_paste_back_into_the_command_line():
+    from nngraph.cli import parse_input
+
+    values = np.array([-0.7, 2.06106005e-09, -1.5e-7, 0.5])
+    printed = ",".join(format_number(v) for v in values)
+    assert printed == "−0.7,2.06106005e−09,−1.5e−07,0.5"
+    np.testing.assert_array_equal(parse_input(printed), values)

@@ -144,9 +144,9 @@ def test_steps_with_two_inputs(two_inputs):
     steps = list(two_inputs.steps(x=[1.0, 1.0], t=[-1.0]))
     assert [s.formula for s in steps] == [
         "x = [1.0, 1.0]",
-        "t = [-1.0]",
+        "t = [−1.0]",
         "a = x·W = [3.0]",
-        "c = t·V + d = [-4.0]",
+        "c = t·V + d = [−4.0]",
         "s = ReLU(c) = [0.0]",
     ]
 

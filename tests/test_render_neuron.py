@@ -20,7 +20,8 @@ from nngraph.notation import (
 )
 from nngraph.render.detail import neuron_detail
 from nngraph.render.dot import quote
-from nngraph.render.neuron import FAINT, HIGHLIGHT, neuron_diagram, shown_indices
+from nngraph.render.neuron import neuron_diagram, shown_indices
+from nngraph.render.style import FAINT, HIGHLIGHT
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = ['a"]; x -> y; ["', "<script>alert(1)</script>", "back\\N\\G end\\", "&amp; &lt;"]
@@ -158,18 +159,21 @@ def test_batch_values_need_a_sample(three_layer):
 
 def test_languages(three_layer):
     zh = neuron_diagram(three_layer, language="zh").source
-    assert "輸入層" in zh and "隱藏層 1" in zh and "輸出層" in zh and "3 個神經元" in zh
+    assert "輸入層 (第 0 層)" in zh and "隱藏層 (第 1 層)" in zh and "輸出層 (第 3 層)" in zh and "3 個神經元" in zh
     en = neuron_diagram(three_layer).source
-    assert "input layer" in en and "hidden layer 2" in en and "output layer" in en
+    assert "input layer (layer 0)" in en and "hidden layer (layer 2)" in en and "output layer (layer 3)" in en
+    assert "a⁽²⁾ = z⁽¹⁾·W⁽²⁾ + b⁽²⁾\\nz⁽²⁾ = σ(a⁽²⁾)" in en  # the book's notation, not the code's names
 
 
-def test_elision_is_automatic_only_for_big_networks():
+def test_layers_wider_than_max_neurons_are_elided():
     rng = np.random.default_rng(0)
     wide = ng.mlp([(rng.normal(size=(20, 30)), np.zeros(30)), (rng.normal(size=(30, 10)), np.zeros(10))], ["relu", "softmax"])
-    full = neuron_diagram(wide)
-    assert "⁝" not in full.source and full.notes == ("940 arrows are drawn without labels (more than 200); elide more (elide=True, max_neurons) to see them labelled",)
+    full = neuron_diagram(wide, max_neurons=None)
+    assert "⁝" not in full.source
+    assert full.notes == ("940 arrows are drawn without labels (more than 200); lower max_neurons (--max-neurons) to see them labelled",)
     assert full.source.count(" -> ") == 20 * 30 + 30 * 10 + 30 + 10
-    elided = neuron_diagram(wide, elide=True, max_neurons=6)
+    assert neuron_diagram(wide).source.count("⁝") == 2  # 20 and 30 neurons, 10 shown each
+    elided = neuron_diagram(wide, max_neurons=6)
     assert elided.source.count("⁝") == 3  # 20, 30 and 10 neurons, 6 shown each
     assert elided.source.count(" -> ") == 6 * 6 + 6 + 6 * 6 + 6
 
@@ -178,11 +182,9 @@ def test_too_big_needs_force():
     rng = np.random.default_rng(0)
     big = ng.mlp([(rng.normal(size=(200, 120)), None)], "sigmoid", name="big")
     with pytest.raises(ng.RenderError, match=r"24,000 arrows and up to \d+ neurons a column \(limits 20,000 and 300\).*force=True"):
-        neuron_diagram(big, elide=False)
-    with pytest.raises(ng.RenderError, match="force=True"):
         neuron_diagram(big, max_neurons=None)
     with pytest.warns(UserWarning, match="drawing 24,000 arrows; rendering will be slow") as record:
-        diagram = neuron_diagram(big, elide=False, force=True, weights="none")
+        diagram = neuron_diagram(big, max_neurons=None, force=True, weights="none")
     assert record[0].filename == __file__  # points at the caller's line
     assert diagram.source.count(" -> ") == 24_000
     with warnings.catch_warnings():
@@ -210,8 +212,9 @@ def test_current_activation_highlights_without_arrows(three_layer):
 def test_focus_fades_the_other_layers(three_layer):
     source = neuron_diagram(three_layer, focus=2).source
     faint = [line for line in source.splitlines() if " -> " in line and FAINT in line]
-    assert len(faint) == 9 + 6  # layers 1 and 3
-    assert '"w₁₃⁽²⁾"' in source and '"w₁₂⁽¹⁾"' not in source
+    assert len(faint) == 9 + 6 + 4  # layers 1 and 3, and the arrows into a₂⁽²⁾
+    labels = re.findall(r'label="([wb][^"]*)"', source)
+    assert labels == ["b₁⁽²⁾", "w₁₁⁽²⁾", "w₁₂⁽²⁾", "w₁₃⁽²⁾"]  # the arrows into a₁⁽²⁾, as figure 3-19
 
 
 def test_output_activation_identity_and_softmax(three_layer):
@@ -230,11 +233,11 @@ def test_signed_edges(three_layer):
 
 
 def test_errors(three_layer):
-    with pytest.raises(ng.RenderError, match="unknown language 'fr'; choose one of en, zh"):
+    with pytest.raises(ng.OptionError, match="language must be one of 'en', 'zh'; got 'fr'"):
         neuron_diagram(three_layer, language="fr")
-    with pytest.raises(ng.RenderError, match="weights must be one of notation, values, none; got 'numbers'"):
+    with pytest.raises(ng.OptionError, match="weights must be one of 'both', 'none', 'notation', 'values'; got 'numbers'"):
         neuron_diagram(three_layer, weights="numbers")
-    with pytest.raises(ng.RenderError, match="edge_style must be one of plain, signed"):
+    with pytest.raises(ng.OptionError, match="edge_style must be one of 'plain', 'signed'"):
         neuron_diagram(three_layer, edge_style="bold")
     with pytest.raises(ng.GraphError, match=r"neuron must be from 0 to 2 for 'a1' \(it has 3 neurons, numbered from 0\); got 3"):
         neuron_diagram(three_layer, current="a1", neuron=3)
@@ -244,11 +247,11 @@ def test_errors(three_layer):
         neuron_diagram(three_layer, current="a11")
     with pytest.raises(ng.GraphError, match="'W1' is a weight"):
         neuron_diagram(three_layer, current="W1")
-    with pytest.raises(ng.GraphError, match="focus must be a layer number from 1 to 3"):
+    with pytest.raises(ng.OptionError, match="focus must be a whole number from 1 to 3"):
         neuron_diagram(three_layer, focus=0)
     with pytest.raises(ng.ShapeError, match=r"values\['a1'\] must have shape \(3,\)"):
         neuron_diagram(three_layer, values={"a1": np.zeros(2)})
-    with pytest.raises(ng.RenderError, match="max_neurons must be an integer ≥ 2"):
+    with pytest.raises(ng.OptionError, match="max_neurons must be a whole number ≥ 2"):
         neuron_diagram(three_layer, max_neurons=1)
 
 
@@ -273,7 +276,7 @@ def test_neuron_detail_formula(three_layer):
     assert "z₂⁽²⁾ = σ(a₂⁽²⁾) = 0.771" in values
     assert '"w₂₃⁽²⁾ = 0.6"' in values and '"z₃⁽¹⁾\\n0.7503"' in values
     output = neuron_detail(three_layer, 3, 0).source
-    assert "y₁ = identity(a₁⁽³⁾)" in output and "output layer · a₁⁽³⁾ → y₁" in output
+    assert "y₁ = identity(a₁⁽³⁾)" in output and "output layer (layer 3) · a₁⁽³⁾ → y₁" in output
 
 
 def test_neuron_detail_errors(three_layer):
@@ -281,7 +284,7 @@ def test_neuron_detail_errors(three_layer):
         neuron_detail(three_layer, 4, 0)
     with pytest.raises(ng.GraphError, match=r"neuron must be from 0 to 1 \(layer 2 of 'three-layer' has 2 neurons, numbered from 0\); got 2"):
         neuron_detail(three_layer, 2, 2)
-    with pytest.raises(ng.RenderError, match="unknown language"):
+    with pytest.raises(ng.OptionError, match="language must be one of 'en', 'zh'; got 'de'"):
         neuron_detail(three_layer, 1, 0, language="de")
 
 
@@ -293,7 +296,7 @@ def test_three_layer_svg(three_layer):
     drawing = Drawing(neuron_diagram(three_layer))
     assert len(drawing.circles) == 2 + 3 + 2 + 2 + 3  # neurons and the three bias neurons
     assert len(drawing.edges) == (6 + 3) + (6 + 2) + (4 + 2)
-    for text in ("x₁", "x₂", "a₁⁽¹⁾", "z₃⁽¹⁾", "w₁₂⁽¹⁾", "b₁⁽¹⁾", "w₂₃⁽²⁾", "y₁", "y₂", "hidden layer 1"):
+    for text in ("x₁", "x₂", "a₁⁽¹⁾", "z₃⁽¹⁾", "w₁₂⁽¹⁾", "b₁⁽¹⁾", "w₂₃⁽²⁾", "y₁", "y₂", "hidden layer (layer 1)"):
         assert drawing.has_text(text), text
 
 
@@ -349,7 +352,7 @@ def test_hostile_names_stay_text(hostile):
     g.activation(hostile + "!", "a", "sigmoid")
     diagram = neuron_diagram(g, title=hostile, names={1: hostile})
     drawing = Drawing(diagram)
-    assert drawing.has_text(hostile) and drawing.has_text(f"a = {hostile}·W")
+    assert drawing.has_text(hostile) and drawing.has_text(f"{hostile} = σ(w₁x₁ + w₂x₂)")  # the title and the caption
     assert len(drawing.circles) == 3 and len(drawing.edges) == 2
     assert drawing.root.find(f".//{SVG}script") is None
     assert "/" not in diagram.name and '"' not in diagram.name
@@ -378,7 +381,7 @@ def test_neuron_detail_of_a_perceptron_is_figure_3_4():
 def test_a_very_tall_column_needs_force_too():
     tall = ng.perceptron([1.0] * 1000, 0.0)
     with pytest.raises(ng.RenderError, match=r"1,000 arrows and up to 1,000 neurons a column"):
-        neuron_diagram(tall, elide=False)
+        neuron_diagram(tall, max_neurons=None)
     assert "⁝" in neuron_diagram(tall).source  # elided by default
 
 

@@ -12,7 +12,12 @@ from conftest import book_run, check_golden
 
 import nngraph as ng
 from nngraph.formatting import format_number
-from nngraph.render.signal import CURRENT, GREY, escape, signal_diagram, value_lines
+from nngraph.render.dot import quote
+from nngraph.render.signal import CURRENT, NOT_REACHED as GREY, signal_diagram, value_lines
+
+
+def escape(text):
+    return quote(text)[1:-1]
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -40,13 +45,13 @@ def node_attributes(source: str, name: str) -> dict[str, str]:
     """The attributes of node ``name`` (escaped as in the DOT) in ``source``."""
     match = re.search(rf'^  "{re.escape(escape(name))}" \[(.*)\];$', source, re.M)
     assert match, f"node {name!r} not in the DOT"
-    return dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', match.group(1)))
+    return dict(re.findall(r'(\w+)="?((?<=")(?:[^"\\]|\\.)*|[\d.]+)"?', match.group(1)))
 
 
 def edge_attributes(source: str, tail: str, head: str) -> dict[str, str]:
     match = re.search(rf'^  "{re.escape(escape(tail))}" -> "{re.escape(escape(head))}" \[(.*)\];$', source, re.M)
     assert match, f"edge {tail!r} -> {head!r} not in the DOT"
-    return dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', match.group(1)))
+    return dict(re.findall(r'(\w+)="?((?<=")(?:[^"\\]|\\.)*|[\d.]+)"?', match.group(1)))
 
 
 def svg_texts(diagram) -> list[str]:
@@ -206,7 +211,7 @@ def test_big_values_are_abbreviated_with_min_and_max(mnist_net, mnist_test_set):
         (np.array([0.574442516, 1.0]), ["[0.5744, 1.0]"], False),
         (np.array([[1.0, 2.0], [3.0, 4.0]]), ["[1.0, 2.0]", "[3.0, 4.0]"], False),
         (np.arange(7.0), ["[0.0, 1.0, 2.0, …]", "min 0.0, max 6.0"], True),
-        (np.arange(10.0).reshape(5, 2) - 3, ["[[-3.0, -2.0], …]", "min -3.0, max 6.0"], True),
+        (np.arange(10.0).reshape(5, 2) - 3, ["[[−3.0, −2.0], …]", "min −3.0, max 6.0"], True),
         (np.zeros((0, 3)), ["[]"], False),
     ],
 )
@@ -222,7 +227,7 @@ def test_current_node_and_its_incoming_edges_are_highlighted(three_layer, book_x
     known = {name: run[name] for name in ("x", "a1", "z1", "a2")}
     source = signal_diagram(three_layer, values=known, current="a2").source
     a2 = node_attributes(source, "a2")
-    assert (a2["color"], a2["fillcolor"], a2["penwidth"]) == (CURRENT["color"], CURRENT["fillcolor"], "3")
+    assert (a2["color"], a2["fillcolor"], a2["penwidth"]) == (CURRENT["color"], CURRENT["fillcolor"], "2.5")
     assert a2["label"] == "a2 = z1·W2 + b2\\n[0.5162, 1.214]"
     for tail in ("z1", "W2", "b2"):
         assert edge_attributes(source, tail, "a2")["color"] == CURRENT["color"]
@@ -335,9 +340,9 @@ def test_unknown_value_name(three_layer):
 
 
 def test_value_of_the_wrong_shape(three_layer):
-    with pytest.raises(ng.ShapeError, match=r"value given for affine 'a1' has shape \(2,\).*\(N, 3\) or \(3,\)"):
+    with pytest.raises(ng.ShapeError, match=r"values\['a1'\] must have shape \(3,\) for one sample or \(N, 3\) for a batch; got \(2,\)"):
         signal_diagram(three_layer, values={"a1": [1.0, 2.0]})
-    with pytest.raises(ng.ShapeError, match=r"weight 'W1' has shape \(3, 2\).*holds 2×3"):
+    with pytest.raises(ng.ShapeError, match=r"values\['W1'\] must have the shape \(2, 3\) of weight 'W1'; got \(3, 2\)"):
         signal_diagram(three_layer, values={"W1": np.zeros((3, 2))})
 
 
@@ -348,9 +353,9 @@ def test_value_of_the_wrong_shape(three_layer):
         ({"batch": True}, ng.RenderError, "batch must be"),
         ({"precision": -1}, ng.RenderError, "precision must be a whole number"),
         ({"precision": 2.5}, ng.RenderError, "precision must be"),
-        ({"values": [1.0, 0.5]}, ng.InputError, "values must be a dict node name → array"),
-        ({"values": {"x": ["a", "b"]}}, ng.InputError, r"value given for 'x' must hold real numbers; got dtype <U1"),
-        ({"values": {"x": [[1.0], [1.0, 2.0]]}}, ng.InputError, "value given for 'x' is not a rectangular array"),
+        ({"values": [1.0, 0.5]}, ng.InputError, "values must map node names to arrays"),
+        ({"values": {"x": ["a", "b"]}}, ng.InputError, r"values\['x'\] must hold real numbers; got dtype <U1"),
+        ({"values": {"x": [[1.0], [1.0, 2.0]]}}, ng.InputError, r"values\['x'\] is not a rectangular array"),
     ],
 )
 def test_bad_options(three_layer, options, error, message):

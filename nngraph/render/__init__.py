@@ -13,6 +13,7 @@ from .detail import neuron_detail
 from .diagram import Diagram
 from .neuron import neuron_diagram
 from .plots import plot_activations
+from .regions import plot_regions
 from .signal import signal_diagram
 from .stepper import Stepper
 
@@ -23,6 +24,7 @@ __all__ = [
     "neuron_detail",
     "neuron_diagram",
     "plot_activations",
+    "plot_regions",
     "render_dot",
     "signal_diagram",
 ]

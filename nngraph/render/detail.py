@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,22 +28,16 @@ from .dot import (
     document,
     file_name,
     graph_attributes,
-    place_label,
     pos,
     statement,
     text_node,
     text_width,
 )
-from .neuron import (
-    BIAS_FILL,
-    BIAS_SIZE,
-    CAPTION_FONTS,
-    GREY,
-    captions,
-    sample_values,
-    shown_indices,
-    value_text,
-)
+from . import style
+from .emphasis import emphasis
+from .labels import Arrow, place_labels
+from .neuron import CAPTIONS, shown_indices
+from .options import language_words, whole
 
 __all__ = ["neuron_detail", "MAX_INPUTS"]
 
@@ -60,8 +55,8 @@ def _check(graph, layers, layer, neuron):
         )
 
 
-def _with_value(symbol: str, values: dict, name: str, index: int) -> str:
-    return f"{symbol}\n{value_text(values[name][index])}" if name in values else symbol
+def _with_value(symbol: str, values: dict, name: str, index: int, precision: int = 4) -> str:
+    return f"{symbol}\n{style.value_text(values[name][index], precision)}" if name in values else symbol
 
 
 def _sum_terms(term, shown: list) -> str:
@@ -69,7 +64,7 @@ def _sum_terms(term, shown: list) -> str:
     return " + ".join(term(i) if i is not None else "…" for i in shown)
 
 
-def _formula(notation, k: int, j: int, W, b, activation, values: dict, a_name: str, source_name: str) -> list[str]:
+def _formula(notation, k: int, j: int, W, b, activation, values: dict, a_name: str, source_name: str, precision: int = 4) -> list[str]:
     """``a = b + w₁x₁ + …``, its numbers after a run, and ``z = h(a)``: one line each."""
     shown = shown_indices(len(W), 3 if len(W) > 4 else None)  # w₁x₁ + w₂x₂ + … + wₙxₙ
     a_symbol = notation.pre(k, j)
@@ -79,12 +74,12 @@ def _formula(notation, k: int, j: int, W, b, activation, values: dict, a_name: s
         x = values[source_name]
 
         def product(i: int) -> str:
-            factor = value_text(x[i])
-            return f"{value_text(W[i, j])}·" + (f"({factor})" if x[i] < 0 else factor)
+            factor = style.value_text(x[i], precision)
+            return f"{style.value_text(W[i, j], precision)}·" + (f"({factor})" if x[i] < 0 else factor)
 
         numbers = _sum_terms(product, shown)
-        numbers = f"{value_text(b[j])} + {numbers}" if b is not None else numbers
-        lines.append(f"= {numbers} = {value_text(values[a_name][j])}")
+        numbers = f"{style.value_text(b[j], precision)} + {numbers}" if b is not None else numbers
+        lines.append(f"= {numbers} = {style.value_text(values[a_name][j], precision)}")
     if activation is not None:
         spec = activation.activation
         out_symbol = notation.signal(k, j)
@@ -94,7 +89,7 @@ def _formula(notation, k: int, j: int, W, b, activation, values: dict, a_name: s
             line = f"{out_symbol} = {spec.symbol}(a{superscript(f'({k})')})" + indexed("", j + 1)
             note = f"({out_symbol} depends on every aᵢ{superscript(f'({k})')} of the layer, not only on {a_symbol})"
         if activation.name in values:
-            line += f" = {value_text(values[activation.name][j])}"
+            line += f" = {style.value_text(values[activation.name][j], precision)}"
         lines.append(line)
         if not spec.elementwise:
             lines.append(note)
@@ -111,7 +106,17 @@ def _entry(source, target, centre, radius: float) -> float:
     return along - math.sqrt(max(radius**2 - across, 0.0))
 
 
-def neuron_detail(graph, layer: int, neuron: int, *, values: Mapping | None = None, language: str = "en", sample: int | None = None) -> Diagram:
+def neuron_detail(
+    graph,
+    layer: int,
+    neuron: int,
+    *,
+    values: Mapping | None = None,
+    sample: int | None = None,
+    precision: int = 4,
+    language: str = "en",
+    title: str | None = None,
+) -> Diagram:
     """Draw neuron ``neuron`` of ``layer`` from inside: its weighted sum and activation.
 
     Args:
@@ -123,6 +128,8 @@ def neuron_detail(graph, layer: int, neuron: int, *, values: Mapping | None = No
             the inputs, ``a``, the output and the weights are then shown with their numbers.
         language: ``"en"`` or ``"zh"`` for the caption.
         sample: which sample to draw when ``values`` holds batches.
+        precision: decimals of the numbers drawn.
+        title: text above the drawing.
 
     Returns:
         a :class:`~nngraph.render.Diagram` (engine ``nop2``); its ``notes`` say when inputs were elided.
@@ -141,91 +148,153 @@ def neuron_detail(graph, layer: int, neuron: int, *, values: Mapping | None = No
         True
     """
     layers = graph.layers()
-    words = captions(language)
+    words = language_words(language, CAPTIONS)
     _check(graph, layers, layer, neuron)
-    values = sample_values(graph, values, sample)
-    current = layers[layer - 1]
-    notation = Notation(layers)
-    k, j = int(layer), int(neuron)
-    affine, activation = current.affine, current.activation
-    for node in (affine, activation):  # NaN: not computed yet in a stepped evaluation
-        if node is not None and node.name in values and np.isnan(values[node.name][j]):
-            del values[node.name]
+    precision = whole("precision", precision, 0, 17, meaning="decimals of the numbers drawn")
+    model = _model(graph, layers, int(layer), int(neuron), emphasis(graph, values=values, sample=sample), precision)
+    geometry = _geometry(model)
+    nodes = _inputs(model, geometry)
+    neuron_nodes, edges = _neuron(model, geometry)
+    nodes += neuron_nodes + _weight_labels(model, geometry) + _caption(model, geometry, words, language)
+    source = document(graph_attributes(title, style.CAPTION_FONTS[language]), nodes, edges)
+    return Diagram(source, engine="nop2", name=f"{file_name(graph.name)}-layer{model.k}-neuron{model.j}", notes=model.notes)
+
+
+@dataclass
+class _Detail:
+    """What the detail of neuron j of layer k shows, before any position is known."""
+
+    k: int
+    j: int
+    notation: Notation
+    layers: list
+    W: np.ndarray
+    b: np.ndarray | None
+    activation: object
+    values: dict
+    source_name: str
+    affine_name: str
+    items: list  # "bias", input indices, None for the gap
+    input_labels: dict
+    a_label: str
+    out_label: str | None
+    precision: int
+    notes: tuple = ()
+
+
+def _model(graph, layers, k: int, j: int, shown, precision: int) -> _Detail:
+    affine, activation = layers[k - 1].affine, layers[k - 1].activation
+    values = {name: row for name, row in shown.rows.items() if name not in (affine.name, getattr(activation, "name", None)) or shown.known(name, j)}
     W = graph[affine.W].value
     b = graph[affine.b].value if affine.b is not None else None
     source_name = graph.inputs[0].name if k == 1 else layers[k - 2].output
-    size = W.shape[0]
-    shown = shown_indices(size, MAX_INPUTS)
-    notes = []
-    if None in shown:
-        notes.append(f"{size} inputs: the first and last {MAX_INPUTS // 2} are drawn, ⋮ marks the {size - MAX_INPUTS} left out")
+    notation = Notation(layers)
+    inputs = shown_indices(W.shape[0], MAX_INPUTS)
+    notes = ()
+    if None in inputs:
+        notes = (f"{W.shape[0]} inputs: the first and last {MAX_INPUTS // 2} are drawn, {VERTICAL_DOTS} marks the {W.shape[0] - MAX_INPUTS} left out",)
+    labels = {i: _with_value(notation.signal(k - 1, i), values, source_name, i, precision) for i in inputs if i is not None}
+    a_label = _with_value(notation.pre(k, j), values, affine.name, j, precision)
+    out_label = _with_value(notation.signal(k, j), values, activation.name, j, precision) if activation is not None else None
+    items = (["bias"] if b is not None else []) + inputs
+    return _Detail(k, j, notation, layers, W, b, activation, values, source_name, affine.name, items, labels, a_label, out_label, precision, notes)
 
-    # Left: the bias "1" and the inputs in one column; right: the big circle.
-    input_labels = {i: _with_value(notation.signal(k - 1, i), values, source_name, i) for i in shown if i is not None}
-    widest = max(text_width(line, 11) for text in input_labels.values() for line in text.split("\n"))
-    d_in = max(36.0, widest + 12)
-    row = d_in + 14
-    items = (["bias"] if b is not None else []) + shown
-    y_of = {item if item is not None else ("gap", r): ((len(items) - 1) / 2 - r) * row for r, item in enumerate(items)}
 
-    a_symbol = notation.pre(k, j)
-    out_symbol = notation.signal(k, j) if activation is not None else None
-    a_label = _with_value(a_symbol, values, affine.name, j)
-    out_label = _with_value(out_symbol, values, activation.name, j) if activation is not None else None
-    inner = max(text_width(line, 11) for text in (a_label, out_label or "") for line in text.split("\n"))
-    d_inner = max(40.0, inner + 14, 5.0 * len(items))  # room for the arrowheads
-    gap = 70.0 if activation is not None else 0.0
-    radius = (d_inner * (2 if activation is not None else 1) + gap) / 2 + 16
-    cx = max(230.0, 0.4 * (len(items) - 1) * row) + radius  # tall columns: less steep arrows
-    a_x = cx - (gap + d_inner) / 2 if activation is not None else cx
+@dataclass
+class _Geometry:
+    y_of: dict
+    d_in: float
+    d_inner: float
+    radius: float
+    cx: float
+    a_x: float
+    gap: float
 
-    nodes, edges = [], []
-    reached = not values or source_name in values
-    for r, item in enumerate(items):
+
+def _geometry(model: _Detail) -> _Geometry:
+    """Left: the bias "1" and the inputs in one column; right: the big circle holding a and z."""
+    size = style.NEURON_TEXT_SIZE
+    widest = max(text_width(line, size) for text in model.input_labels.values() for line in text.split("\n"))
+    d_in = max(style.MIN_DIAMETER, widest + 12)
+    row = d_in + style.ROW_GAP
+    count = len(model.items)
+    y_of = {item if item is not None else ("gap", r): ((count - 1) / 2 - r) * row for r, item in enumerate(model.items)}
+    inner = max(text_width(line, size) for text in (model.a_label, model.out_label or "") for line in text.split("\n"))
+    d_inner = max(44.0, inner + 14, 5.0 * count)  # room for the arrowheads
+    gap = 70.0 if model.activation is not None else 0.0
+    radius = (d_inner * (2 if model.activation is not None else 1) + gap) / 2 + 16
+    cx = max(260.0, 0.45 * (count - 1) * row) + radius  # tall columns: less steep arrows
+    a_x = cx - (gap + d_inner) / 2 if model.activation is not None else cx
+    return _Geometry(y_of, d_in, d_inner, radius, cx, a_x, gap)
+
+
+def _inputs(model: _Detail, g: _Geometry) -> list[str]:
+    nodes = []
+    reached = not model.values or model.source_name in model.values
+    for r, item in enumerate(model.items):
         if item is None:
-            nodes.append(text_node(f"G{r}", 0, y_of["gap", r], VERTICAL_DOTS, size=20))
+            nodes.append(text_node(f"G{r}", 0, g.y_of["gap", r], VERTICAL_DOTS, size=style.GAP_DOTS_SIZE))
         elif item == "bias":
-            nodes.append(statement("B", {"shape": "circle", "width": BIAS_SIZE / 72, "label": "1", "pos": pos(0, y_of["bias"]), "style": "filled", "fillcolor": BIAS_FILL}))
+            attrs = {"shape": "circle", "width": style.BIAS_SIZE / 72, "label": "1", "pos": pos(0, g.y_of["bias"]), "style": "filled", "fillcolor": style.BIAS_FILL}
+            nodes.append(statement("B", attrs))
         else:
-            attrs = {"shape": "circle", "width": round(d_in / 72, 3), "label": input_labels[item], "pos": pos(0, y_of[item])}
+            attrs = {"shape": "circle", "width": round(g.d_in / 72, 3), "label": model.input_labels[item], "pos": pos(0, g.y_of[item])}
             if not reached:
-                attrs.update(color=GREY, fontcolor=GREY)
+                attrs.update(color=style.GREY, fontcolor=style.GREY)
             nodes.append(statement(f"X{item}", attrs))
-    nodes.append(statement("neuron", {"shape": "circle", "width": round(2 * radius / 72, 3), "label": "", "pos": pos(cx, 0), "penwidth": 1.5}))
-    nodes.append(statement("a", {"shape": "circle", "width": round(d_inner / 72, 3), "label": a_label, "pos": pos(a_x, 0)}))
-    if activation is not None:
-        nodes.append(statement("out", {"shape": "circle", "width": round(d_inner / 72, 3), "label": out_label, "pos": pos(cx + (gap + d_inner) / 2, 0)}))
+    return nodes
+
+
+def _neuron(model: _Detail, g: _Geometry) -> tuple[list[str], list[str]]:
+    """The big circle with a (and, through h(), the output) inside, and every arrow."""
+    width = round(g.d_inner / 72, 3)
+    nodes = [statement("neuron", {"shape": "circle", "width": round(2 * g.radius / 72, 3), "label": "", "pos": pos(g.cx, 0), "penwidth": 1.5})]
+    nodes.append(statement("a", {"shape": "circle", "width": width, "label": model.a_label, "pos": pos(g.a_x, 0)}))
+    edges = []
+    if model.activation is not None:
+        nodes.append(statement("out", {"shape": "circle", "width": width, "label": model.out_label, "pos": pos(g.cx + (g.gap + g.d_inner) / 2, 0)}))
+        nodes.append(text_node("h", g.cx, 14, f"{model.activation.activation.symbol}()", size=style.NEURON_TEXT_SIZE))
         edges.append(statement("a -> out", {}))
-        nodes.append(text_node("h", cx, 12, f"{activation.activation.symbol}()", size=11))
+    edges += [statement(f"{_source_id(item)} -> a", {}) for item in model.items if item is not None]
+    return nodes, edges
 
-    # Arrows into a, each labelled with its weight, placed before the big circle.
-    # Near their inputs, where the arrows are still a row apart.
-    placed = []
-    circles = [(0, y, d_in / 2) for item, y in y_of.items() if isinstance(item, int)]
-    for item in items:
-        if item is None:
-            continue
-        if item == "bias":
-            source, text, start = "B", notation.bias(k, j), BIAS_SIZE / 2 + 2
-            weight = b[j]
-        else:
-            source, text, start = f"X{item}", notation.weight(k, j, item), d_in / 2 + 2
-            weight = W[item, j]
-        if values:
-            text += f" = {value_text(weight)}"
-        edges.append(statement(f"{source} -> a", {}))
-        length = math.hypot(a_x, y_of[item])
-        end = length - _entry((0, y_of[item]), (a_x, 0), (cx, 0), radius) + text_width(text, 10) / 2 + 4
-        start += text_width(text, 10) / 2 + 4
-        x, y = place_label((0, y_of[item]), (a_x, 0), start, end, text, placed, circles, near="source")
-        nodes.append(text_node(f"L{source}", x, y, text, size=10, fill="white"))
 
-    lines = _formula(notation, k, j, W, b, activation, values, affine.name, source_name)
-    kind = words["output"] if k == len(layers) else words["hidden"].format(k=k)
-    caption = f"{kind} · {a_symbol}" + (f" → {out_symbol}" if activation is not None else "")
-    top = min(-max(abs(y) for y in y_of.values()) - max(d_in, BIAS_SIZE) / 2, -radius) - 20
-    middle, line = (cx + radius) / 2, 11 * 1.25
-    nodes.append(text_node("caption", middle, top - line / 2, caption, size=11, font=CAPTION_FONTS[language]))
-    nodes.append(text_node("formula", middle, top - line - len(lines) * line / 2, "\n".join(lines), size=11))
-    source = document(graph_attributes(None), nodes, edges)
-    return Diagram(source, engine="nop2", name=f"{file_name(graph.name)}-layer{k}-neuron{j}", notes=tuple(notes))
+def _source_id(item) -> str:
+    return "B" if item == "bias" else f"X{item}"
+
+
+def _weight_labels(model: _Detail, g: _Geometry) -> list[str]:
+    """Each arrow's weight (w₁₂⁽¹⁾, and its number after a run), placed before the big circle."""
+    k, j, notation = model.k, model.j, model.notation
+    arrows, texts = [], []
+    for item in (i for i in model.items if i is not None):
+        symbol = notation.bias(k, j) if item == "bias" else notation.weight(k, j, item)
+        weight = model.b[j] if item == "bias" else model.W[item, j]
+        text = f"{symbol} = {style.value_text(weight, model.precision)}" if model.values else symbol
+        start = (0.0, g.y_of[item])
+        half = (text_width(text, style.EDGE_LABEL_SIZE) / 2 + 1.5, style.EDGE_LABEL_SIZE * 0.625)
+        length = math.hypot(g.a_x, start[1])
+        inside = length - _entry(start, (g.a_x, 0), (g.cx, 0), g.radius)
+        keep_start = (style.BIAS_SIZE if item == "bias" else g.d_in) / 2 + half[0] + 8
+        arrows.append(Arrow(start, (g.a_x, 0.0), half, keep_start, inside + half[0] + style.ARROWHEAD, prefer=0.25))
+        texts.append(text)
+    circles = [(0.0, y, g.d_in / 2) for item, y in g.y_of.items() if isinstance(item, int)]
+    circles.append((g.cx, 0.0, g.radius))
+    centres = place_labels(arrows, circles)
+    if centres is None:  # too many inputs to label clear of each other: say so rather than overlap
+        return []
+    return [text_node(f"L{_source_id(item)}", x, y, text, size=style.EDGE_LABEL_SIZE, fill="white")
+            for item, text, (x, y) in zip((i for i in model.items if i is not None), texts, centres)]
+
+
+def _caption(model: _Detail, g: _Geometry, words: dict, language: str) -> list[str]:
+    k, j, notation = model.k, model.j, model.notation
+    lines = _formula(notation, k, j, model.W, model.b, model.activation, model.values, model.affine_name, model.source_name, model.precision)
+    kind = (words["output"] if k == len(model.layers) else words["hidden"]) + f" ({words['layer'].format(k=k)})"
+    caption = f"{kind} · {notation.pre(k, j)}" + (f" → {notation.signal(k, j)}" if model.activation is not None else "")
+    top = min(-max(abs(y) for y in g.y_of.values()) - max(g.d_in, style.BIAS_SIZE) / 2, -g.radius) - 20
+    middle, line = (g.cx + g.radius) / 2, style.CAPTION_SIZE * 1.25
+    return [
+        text_node("caption", middle, top - line / 2, caption, size=style.CAPTION_SIZE, font=style.CAPTION_FONTS[language]),
+        text_node("formula", middle, top - line - len(lines) * line / 2, "\n".join(lines), size=style.CAPTION_SIZE),
+    ]

@@ -14,13 +14,11 @@ import math
 import re
 from collections.abc import Mapping
 
-# DejaVu Sans first: it has the sub- and superscript digits that Helvetica and Arial lack.
-FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
-INK = "black"
+from .style import FONT, INK, NEURON_TEXT_SIZE, TITLE_SIZE
+
 # Three vertical dots for elided neurons: U+205D, not "⋮" (U+22EE), which the fonts
 # bundled with graphviz-pure lack, so PNGs would show an empty box.
 VERTICAL_DOTS = "⁝"
-DENSE, DENSE_INK = 100, "#505050"  # above this many arrows, thinner grey ones
 
 
 def quote(text) -> str:
@@ -63,15 +61,10 @@ def text_width(text: str, size: float) -> float:
 
 
 def document(graph_attrs: Mapping, nodes: list[str], edges: list[str]) -> str:
-    """The whole DOT text: pinned nodes, straight arrows, nodes drawn over arrows.
-
-    Many arrows are drawn thinner and dark grey, so that crossings stay legible.
-    """
-    dense = len(edges) > DENSE
+    """The whole DOT text: pinned nodes, straight arrows, nodes drawn over arrows."""
     lines = ["digraph neurons {", statement("graph", graph_attrs)]
-    lines.append(statement("node", {"fontname": FONT, "fontsize": 11, "fixedsize": "shape", "margin": 0}))
-    edge = {"arrowsize": 0.4, "color": DENSE_INK, "penwidth": 0.6} if dense else {"arrowsize": 0.6, "color": INK}
-    lines.append(statement("edge", edge))
+    lines.append(statement("node", {"fontname": FONT, "fontsize": NEURON_TEXT_SIZE, "fixedsize": "shape", "margin": 0}))
+    lines.append(statement("edge", {"arrowsize": 0.6, "color": INK}))
     return "\n".join([*lines, *nodes, *edges, "}", ""])
 
 
@@ -79,7 +72,7 @@ def graph_attributes(title: str | None, font: str = FONT) -> dict:
     """Straight arrows under the nodes; the title, if any, on top."""
     attrs = {"splines": "line", "outputorder": "edgesfirst", "bgcolor": "white", "pad": 0.2}
     if title:
-        attrs.update(label=title, labelloc="t", fontname=font, fontsize=14)
+        attrs.update(label=title, labelloc="t", fontname=font, fontsize=TITLE_SIZE)
     return attrs
 
 

@@ -30,12 +30,15 @@ from ..build import (
 from ..graph import Graph
 from ..io import write_atomically
 from .detail import neuron_detail
+from .digits import digit_grid, output_digits
 from .diagram import Diagram
 from .neuron import neuron_diagram
+from .matrices import matrix_product, matrix_shapes, shape_row, shape_row_text
 from .plots import plot_activations
+from .regions import plot_regions
 from .signal import signal_diagram
 
-__all__ = ["Figure", "FIGURES", "write_figures", "mnist_shapes_network"]
+__all__ = ["Figure", "FIGURES", "write_figures", "mnist_figures", "mnist_shapes_network"]
 
 
 @dataclass(frozen=True)
@@ -74,18 +77,31 @@ def _three_layer_values() -> dict:
     return {step.node: step.output for step in three_layer_network().steps([1.0, 0.5])}
 
 
+def _weight_notation():
+    legend = "w₁₂⁽¹⁾:  ⁽¹⁾ a weight of layer 1 · ₁ into neuron 1 of layer 1 · ₂ from neuron 2 of layer 0"
+    return neuron_diagram(three_layer_network(), current="a1", neuron=0, bias=False, title=legend)
+
+
 FIGURES: tuple[Figure, ...] = (
     Figure("perceptron", "2-1", "A perceptron with two inputs: x₁, x₂ → y, weights w₁, w₂",
            lambda: neuron_diagram(perceptron([1.0, 1.0], 0.0, name="perceptron"), bias=False)),
-    Figure("and_gate", "2-2", "AND gate: w = (0.5, 0.5), b = −0.7",
-           lambda: neuron_diagram(and_gate(), weights="values")),
-    Figure("nand_gate", "2-3", "NAND gate: w = (−0.5, −0.5), b = 0.7",
-           lambda: neuron_diagram(nand_gate(), weights="values")),
-    Figure("or_gate", "2-4", "OR gate: w = (0.5, 0.5), b = −0.2",
-           lambda: neuron_diagram(or_gate(), weights="values")),
+    Figure("and_gate", "2-2", "AND gate: w = (0.5, 0.5), b = −0.7, beside its truth table",
+           lambda: neuron_diagram(and_gate(), weights="values", truth_table=True, title="AND gate")),
+    Figure("nand_gate", "2-3", "NAND gate: w = (−0.5, −0.5), b = 0.7, beside its truth table",
+           lambda: neuron_diagram(nand_gate(), weights="values", truth_table=True, title="NAND gate")),
+    Figure("or_gate", "2-4", "OR gate: w = (0.5, 0.5), b = −0.2, beside its truth table",
+           lambda: neuron_diagram(or_gate(), weights="values", truth_table=True, title="OR gate")),
+    Figure("or_regions", "2-6", "The OR perceptron as the line 0.5x₁ + 0.5x₂ − 0.2 = 0: the grey side outputs 0 (○), the other 1 (△)",
+           lambda: plot_regions(or_gate())),
+    Figure("xor_points", "2-7", "XOR's four inputs: ○ outputs 0, △ outputs 1; no straight line separates them",
+           lambda: plot_regions(xor_gate(), regions=False, boundary=False)),
+    Figure("xor_regions", "2-8", "What the two-layer XOR network computes: 1 inside the band between two lines, 0 (grey) outside",
+           lambda: plot_regions(xor_gate())),
+    Figure("xor_truth_table", "2-12", "XOR's truth table with s₁ (NAND) and s₂ (OR) in between",
+           lambda: neuron_diagram(xor_gate(), weights="values", names={1: "s"}, truth_table=True, title="XOR gate")),
     Figure("xor_two_layer", "2-13", "XOR as a two-layer perceptron: s₁ = NAND, s₂ = OR, y = AND(s₁, s₂)",
            lambda: neuron_diagram(xor_gate(), weights="values", names={1: "s"})),
-    Figure("network_layers", "3-1", "A network: input layer, hidden layer, output layer",
+    Figure("network_layers", "3-1", "A network: input layer (layer 0), hidden layer (layer 1), output layer (layer 2)",
            lambda: neuron_diagram(mlp([(np.ones((3, 4)), None), (np.ones((4, 2)), None)], "sigmoid", name="network"), bias=False, weights="none")),
     Figure("perceptron_bias", "3-3", "The bias drawn as an input neuron “1” with weight b",
            lambda: neuron_diagram(perceptron([1.0, 1.0], 0.0, name="perceptron"))),
@@ -95,20 +111,28 @@ FIGURES: tuple[Figure, ...] = (
     Figure("sigmoid", "3-7", "The sigmoid function", lambda: plot_activations("sigmoid")),
     Figure("step_vs_sigmoid", "3-8", "Step (dashed) and sigmoid", lambda: plot_activations(["sigmoid", "step"])),
     Figure("relu", "3-9", "The ReLU function", lambda: plot_activations("relu")),
-    Figure("matrix_product", "3-14", "A matrix product as a network: X (2) · W (2×3) = Y (3)",
-           lambda: neuron_diagram(_matrix_product(), weights="values", bias=False, names={1: "y"})),
+    Figure("matrix_product_rule", "3-10", "How a matrix product is computed: row 1 of A times column 1 of B gives 1·5 + 2·7 = 19",
+           lambda: matrix_product([[1, 2], [3, 4]], [[5, 6], [7, 8]])),
+    Figure("matrix_shapes", "3-11", "The inner sizes must be equal: A (2×3) · B (3×2) = C (2×2)",
+           lambda: matrix_shapes([(2, 3), (3, 2)])),
+    Figure("matrix_vector", "3-12", "A matrix times a vector: A (3×2) · B (2) = C (3)",
+           lambda: matrix_shapes([(3, 2), (2,)])),
+    Figure("matrix_product", "3-14", "A matrix product as a network: x (2) · W (2×3) = y (3), its shapes underneath",
+           lambda: neuron_diagram(_matrix_product(), weights="values", bias=False, names={1: "y"}, shapes=True)),
     Figure("weight_notation", "3-15", "Weight notation: the weights into a₁⁽¹⁾ are w₁₁⁽¹⁾ from x₁ and w₁₂⁽¹⁾ from x₂",
-           lambda: neuron_diagram(three_layer_network(), current="a1", neuron=0, bias=False)),
+           _weight_notation),
     Figure("three_layer", "3-16", "The three-layer network (2-3-2-2)",
            lambda: neuron_diagram(three_layer_network(), weights="none")),
-    Figure("three_layer_signal_layer1", "3-17/3-18", "Signal from the input layer to layer 1, bias neuron shown",
+    Figure("three_layer_signal_layer1", "3-17", "Signal from the input layer to layer 1, bias neuron shown",
            lambda: neuron_diagram(three_layer_network(), focus=1)),
+    Figure("three_layer_activation", "3-18", "Inside a neuron of layer 1: a₁⁽¹⁾ → h() → z₁⁽¹⁾",
+           lambda: neuron_detail(three_layer_network(), 1, 0)),
     Figure("three_layer_signal_layer2", "3-19", "Signal from layer 1 to layer 2",
            lambda: neuron_diagram(three_layer_network(), focus=2)),
     Figure("three_layer_signal_output", "3-20", "Signal from layer 2 to the output layer",
            lambda: neuron_diagram(three_layer_network(), focus=3)),
-    Figure("three_layer_values", "3-16", "The three-layer network after a run at x = [1.0, 0.5], weights as numbers",
-           lambda: neuron_diagram(three_layer_network(), weights="values", values=_three_layer_values())),
+    Figure("three_layer_values", "3-16", "The three-layer network after a run at x = [1.0, 0.5], weights with their symbols",
+           lambda: neuron_diagram(three_layer_network(), weights="both", values=_three_layer_values())),
     Figure("three_layer_ops", "3.4.3", "The three-layer network as a signal diagram, values after a run",
            lambda: signal_diagram(three_layer_network(), values=_three_layer_values(), batch=None)),
     Figure("identity_output", "3-21", "Identity output layer: each yₖ = aₖ",
@@ -116,20 +140,38 @@ FIGURES: tuple[Figure, ...] = (
     Figure("softmax_output", "3-22", "Softmax output layer: every yₖ depends on every aᵢ",
            lambda: neuron_diagram(_output_layer("softmax"), output_activation=True, weights="none", bias=False)),
     Figure("mnist_neurons", "3.6", "The MNIST network 784-50-100-10, big layers elided",
-           lambda: neuron_diagram(mnist_shapes_network())),
+           lambda: neuron_diagram(mnist_shapes_network(), max_neurons=6, shapes=True)),
     Figure("mnist_shapes", "3-26", "Shapes through the MNIST network, one image",
-           lambda: signal_diagram(mnist_shapes_network(), batch=None)),
+           lambda: signal_diagram(mnist_shapes_network(), batch=None, caption=shape_row_text(shape_row(mnist_shapes_network())))),
     Figure("mnist_shapes_batch", "3-27", "Shapes through the MNIST network, a batch of 100",
-           lambda: signal_diagram(mnist_shapes_network(), batch=100)),
+           lambda: signal_diagram(mnist_shapes_network(), batch=100, caption=shape_row_text(shape_row(mnist_shapes_network(), batch=100)))),
 )
 
 
-def write_figures(folder, *, renderer: str | None = None) -> list[Path]:
-    """Write every figure as ``folder/<name>.svg`` (and ``folder/dot/<name>.dot``) plus ``README.md``."""
+def mnist_figures(images, labels, network) -> tuple[Figure, ...]:
+    """Figures 3-23 and 3-24, which need the MNIST test set and the trained network."""
+
+    def output():
+        return output_digits(network.forward(images[0]), label=int(labels[0]), image=images[0],
+                             title="The output layer for MNIST test image 0").render()
+
+    def samples():
+        return digit_grid(images[:20], labels[:20], predictions=network.forward(images[:20]),
+                          title="MNIST test images 0–19 with their labels and the network's predictions").render()
+
+    return (
+        Figure("mnist_output", "3-23", "The output layer as the digits 0–9, the most probable marked: test image 0 is a 7", output),
+        Figure("mnist_samples", "3-24", "MNIST test images 0–19 with their labels and predictions", samples),
+    )
+
+
+def write_figures(folder, *, renderer: str | None = None, extra: tuple[Figure, ...] = ()) -> list[Path]:
+    """Write every figure (and ``extra`` ones) as ``folder/<name>.svg``, DOT under ``dot/``, plus ``README.md``."""
     folder = Path(folder)
     (folder / "dot").mkdir(parents=True, exist_ok=True)
+    figures = (*FIGURES, *extra)
     written = []
-    for figure in FIGURES:
+    for figure in figures:
         drawing = figure.draw()
         if isinstance(drawing, Diagram):
             dot = drawing.source.encode("utf-8")
@@ -137,19 +179,25 @@ def write_figures(folder, *, renderer: str | None = None) -> list[Path]:
             written.append(drawing.save(folder / f"{figure.name}.svg", renderer=renderer))
         else:
             written.append(write_atomically(folder / f"{figure.name}.svg", lambda file: file.write(drawing)))
-    written.append(write_atomically(folder / "README.md", lambda file: file.write(index_page().encode("utf-8"))))
+    page = index_page(figures).encode("utf-8")
+    written.append(write_atomically(folder / "README.md", lambda file: file.write(page)))
     return written
 
 
-def index_page() -> str:
-    """The Markdown index of ``diagrams/``: every figure shown with its book number."""
+def index_page(figures: tuple[Figure, ...] = FIGURES) -> str:
+    """The Markdown index of ``diagrams/``: every figure shown with its book number, in the book's order."""
     lines = [
         "# Figures of the text",
         "",
-        "Regenerated by `make demo` (or `nngraph demo -o diagrams`); do not edit by hand.",
-        "Each `.svg` has its Graphviz source in `dot/`.",
+        "Regenerated by `make demo` (or `nngraph demo -o diagrams`, with `--mnist DIR --weights FILE`",
+        "for figures 3-23 and 3-24); do not edit by hand. Each Graphviz `.svg` has its source in `dot/`.",
         "",
     ]
-    for figure in FIGURES:
+    for figure in sorted(figures, key=_book_order):
         lines += [f"## {figure.book} · {figure.caption}", "", f"![{figure.caption}]({figure.name}.svg)", ""]
     return "\n".join(lines)
+
+
+def _book_order(figure: Figure) -> tuple[int, ...]:
+    """``"3-4/3-5"`` → (3, 4): chapter, then figure (a section number such as 3.6 sorts by its own numbers)."""
+    return tuple(int(n) for n in figure.book.split("/")[0].replace(".", "-").split("-"))

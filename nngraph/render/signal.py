@@ -15,39 +15,26 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
-from ..errors import InputError, RenderError, ShapeError
+from ..errors import OptionError
 from ..formatting import format_number
-from ..graph import real_array
+from . import style
 from .diagram import Diagram
-from .dot import quote
+from .dot import quote, statement
+from .emphasis import emphasis
+from .options import language_words, whole
 
 __all__ = ["signal_diagram"]
 
-FONT = "Helvetica"
-INK = "#333333"
-FILL = {"input": "#e7f0fb", "weight": "#f3f3f3", "affine": "#ffffff", "activation": "#eaf6ea"}
-CURRENT = {"color": "#d9480f", "fillcolor": "#fff1d6", "penwidth": "3"}
-GREY = {"color": "#bbbbbb", "fontcolor": "#a0a0a0", "fillcolor": "#fafafa"}
+CURRENT = {"color": style.HIGHLIGHT, "fillcolor": style.HIGHLIGHT_FILL, "penwidth": 2.5}
+NOT_REACHED = {"color": "#bbbbbb", "fontcolor": style.GREY, "fillcolor": "#fafafa"}
+WEIGHT_INK = "#999999"
+WORDS = {"en": {"min": "min", "max": "max"}, "zh": {"min": "最小", "max": "最大"}}
 SHOWN = 3  # entries shown of a long row
 SMALL_ROWS, SMALL_COLUMNS = 4, 6  # arrays up to this size are shown in full
-
-
-def escape(text) -> str:
-    """``text`` as the body of a DOT double-quoted string that Graphviz shows literally.
-
-    Example:
-        >>> print(escape('a"] -> b \\\\N &'))
-        a\\"] -> b \\\\N &amp;
-    """
-    return quote(text)[1:-1]
-
-
-def _attributes(attrs: Mapping[str, str]) -> str:
-    return ", ".join(f'{key}="{value}"' for key, value in attrs.items())
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -74,7 +61,7 @@ def _row(values: np.ndarray, precision: int, pending: bool = False) -> str:
     return "[" + ", ".join(shown) + "]"
 
 
-def value_lines(value, precision: int = 4, pending: bool = False) -> tuple[list[str], bool]:
+def value_lines(value, precision: int = 4, pending: bool = False, words: dict | None = None) -> tuple[list[str], bool]:
     """Lines showing ``value`` in a node, and whether it was abbreviated.
 
     Small arrays are shown in full (one line per row); bigger ones show their
@@ -103,34 +90,17 @@ def value_lines(value, precision: int = 4, pending: bool = False) -> tuple[list[
     if known.size == 0:
         return [first], True
     low, high = (format_number(v, precision) for v in (np.min(known), np.max(known)))
-    return [first, f"min {low}, max {high}"], True
+    words = words or WORDS["en"]
+    return [first, f"{words['min']} {low}, {words['max']} {high}"], True
 
 
-def _check_arguments(graph, values, batch, current, precision) -> dict[str, np.ndarray]:
+def _check_options(batch, precision, title, caption) -> int:
     if isinstance(batch, bool) or not (batch is None or isinstance(batch, str) or isinstance(batch, (int, np.integer)) and batch > 0):
-        raise RenderError(f"batch must be a name such as 'N', a positive number of samples, or None; got {batch!r}")
-    if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or precision < 0:
-        raise RenderError(f"precision must be a whole number of decimals ≥ 0; got {precision!r}")
-    if current is not None:
-        graph[current]  # raises GraphError naming the closest node
-    if values is None:
-        return {}
-    if not isinstance(values, Mapping):
-        raise InputError(f"values must be a dict node name → array, e.g. {{s.node: s.output for s in graph.steps(x)}}; got {type(values).__name__}")
-    checked = {}
-    for name, value in values.items():
-        node = graph[name]
-        array = real_array(value, f"the value given for {name!r}", InputError)
-        expected = node.shape if node.kind == "weight" else (node.width,)
-        got = array.shape if node.kind == "weight" else array.shape[-1:]
-        if got != expected or (node.kind != "weight" and array.ndim > 2):
-            raise ShapeError(
-                f"the value given for {node.kind} {name!r} has shape {array.shape}, but {name!r} holds "
-                f"{_shape_text(expected) if node.kind == 'weight' else f'(N, {node.width}) or ({node.width},)'}; "
-                f"pass the values of this graph, e.g. {{s.node: s.output for s in graph.steps(x)}}"
-            )
-        checked[name] = array
-    return checked
+        raise OptionError(f"batch must be a name such as 'N', a positive number of samples, or None; got {batch!r}")
+    for option, text in (("title", title), ("caption", caption)):
+        if text is not None and not isinstance(text, str):
+            raise OptionError(f"{option} must be a string; got {type(text).__name__}")
+    return whole("precision", precision, 0, 17, meaning="decimals of the values shown")
 
 
 def _value_batch(graph, values: dict[str, np.ndarray], batch):
@@ -149,7 +119,7 @@ def _sink_name(graph, name: str) -> str:
     return sink
 
 
-def signal_diagram(graph, *, values=None, batch="N", current=None, precision: int = 4, title=None) -> Diagram:
+def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", precision: int = 4, language: str = "en", title=None, caption=None) -> Diagram:
     """The op-level dataflow of ``graph`` as a left-to-right :class:`Diagram`.
 
     Args:
@@ -157,6 +127,7 @@ def signal_diagram(graph, *, values=None, batch="N", current=None, precision: in
         values: optional dict node name → array, e.g.
             ``{s.node: s.output for s in graph.steps(x)}``; nodes show their
             values (abbreviated when big) and edges the actual shapes.
+        sample: with batch ``values``, show only this sample (row), numbered from 0.
         batch: how edge shapes name the batch: ``"N"`` gives ``N×784``, ``100``
             gives ``100×784``, None the single-sample ``(784,)``. With
             ``values``, edges not reached yet use the batch of the values.
@@ -165,7 +136,10 @@ def signal_diagram(graph, *, values=None, batch="N", current=None, precision: in
             while none of their readers has been reached). While stepping, NaN
             entries of a value are neurons not computed yet, shown as ``?``.
         precision: decimals of the values shown.
+        language: ``"en"`` or ``"zh"`` for the few words drawn (min, max).
         title: a caption above the diagram.
+        caption: a line under it, e.g. the shape row of figures 3-26/3-27
+            (:func:`~nngraph.render.matrices.shape_row_text`).
 
     Returns:
         A :class:`Diagram` (Graphviz ``dot`` engine).
@@ -173,8 +147,8 @@ def signal_diagram(graph, *, values=None, batch="N", current=None, precision: in
     Raises:
         GraphError: if ``current`` or a key of ``values`` is not a node.
         ShapeError: if a value does not fit its node.
-        RenderError: for a ``batch`` or ``precision`` that makes no sense, or
-            values that are not arrays of numbers.
+        InputError: values that are not arrays of numbers.
+        OptionError: a ``batch``, ``sample``, ``precision`` or ``language`` that makes no sense.
 
     Example:
         >>> import numpy as np
@@ -185,57 +159,30 @@ def signal_diagram(graph, *, values=None, batch="N", current=None, precision: in
         >>> "[0.5744, 0.6682, 0.7503]" in d.source
         True
     """
-    values = _check_arguments(graph, values, batch, current, precision)
-    batch = _value_batch(graph, values, batch)
-    stepping = current is not None
+    precision = _check_options(batch, precision, title, caption)
+    words = language_words(language, WORDS)
+    shown = emphasis(graph, values=values, sample=sample, current=current, rows=sample is not None)
+    if sample is not None:  # one sample: its rows stand for the values
+        shown = replace(shown, values={**shown.values, **shown.rows})
+    batch = _value_batch(graph, shown.values, batch)
+    reached = _Reached(graph, shown)
+    lines = ["digraph signal {", statement("graph", {"rankdir": "LR", "fontname": style.FONT, "fontsize": style.TITLE_SIZE,
+                                                      "nodesep": 0.2, "ranksep": 0.35, **_graph_label(title, caption)})]
+    lines.append(statement("node", {"shape": "box", "style": "rounded,filled", "fontname": style.FONT, "fontsize": style.NEURON_TEXT_SIZE,
+                                    "color": style.INK, "fontcolor": style.INK, "margin": "0.12,0.06"}))
+    lines.append(statement("edge", {"fontname": style.FONT, "fontsize": style.EDGE_LABEL_SIZE, "color": style.INK, "fontcolor": style.INK, "arrowsize": 0.7}))
     abbreviated = []
-
-    def reached(name: str) -> bool:
-        if not stepping or name in values:
-            return True
-        if graph[name].kind == "weight":  # known, but drawn grey until a reader is reached
-            return any(reader == current or reader in values for reader in graph.consumers(name))
-        return False
-
-    lines = [
-        f'digraph "{escape(graph.name)}" {{',
-        f'  graph [rankdir=LR, fontname="{FONT}", fontsize=14, nodesep=0.2, ranksep=0.35, labelloc=t];',
-        f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=12, color="{INK}", fontcolor="{INK}", margin="0.12,0.06"];',
-        f'  edge [fontname="{FONT}", fontsize=10, color="{INK}", fontcolor="{INK}", arrowsize=0.7];',
-    ]
-    if title is not None:
-        lines.append(f'  label="{escape(title)}";')
     for node in graph:
-        if node.kind == "weight":
-            text = [f"{node.name} {_weight_shape(node.shape)}"]
-        elif node.kind == "input":
-            text = [node.name]
-        else:
-            text = [f"{node.name} = {node.formula()}"]
-        if node.name in values:
-            shown, cut = value_lines(values[node.name], precision, pending=stepping)
-            text += shown
-            if cut:
-                abbreviated.append(node.name)
-        attrs = {"label": "\\n".join(escape(t) for t in text), "fillcolor": FILL[node.kind]}
-        if node.kind == "weight":
-            attrs.update(style="filled", fontsize="10", margin="0.06,0.02", height="0.3", color="#999999")
-        else:
-            attrs["group"] = "signal"
-        if node.name == current:
-            attrs.update(CURRENT)
-        elif not reached(node.name):
-            attrs.update(GREY, style=attrs.get("style", "rounded,filled") + ",dashed")
-        lines.append(f'  "{escape(node.name)}" [{_attributes(attrs)}];')
+        attrs, cut = _node_attributes(node, shown, precision, reached, words)
+        lines.append(statement(quote(node.name), attrs))
+        abbreviated += [node.name] if cut else []
     for node in graph:
         for source in node.arguments.values():
-            attrs = _edge(graph, source, node.name, values, batch, current, reached)
-            lines.append(f'  "{escape(source)}" -> "{escape(node.name)}" [{_attributes(attrs)}];')
+            lines.append(statement(f"{quote(source)} -> {quote(node.name)}", _edge(graph, source, node.name, shown, batch, reached)))
     for node in graph.outputs:
-        sink = escape(_sink_name(graph, node.name))
-        attrs = _edge(graph, node.name, None, values, batch, current, reached)
-        lines.append(f'  "{sink}" [shape=point, width=0.01, style=invis, label=""];')
-        lines.append(f'  "{escape(node.name)}" -> "{sink}" [{_attributes(attrs)}];')
+        sink = quote(_sink_name(graph, node.name))
+        lines.append(statement(sink, {"shape": "point", "width": 0.01, "style": "invis", "label": ""}))
+        lines.append(statement(f"{quote(node.name)} -> {sink}", _edge(graph, node.name, None, shown, batch, reached)))
     lines.append("}")
     notes = ()
     if abbreviated:
@@ -243,16 +190,62 @@ def signal_diagram(graph, *, values=None, batch="N", current=None, precision: in
     return Diagram("\n".join(lines) + "\n", engine="dot", name=f"{graph.name}-signal", notes=notes)
 
 
-def _edge(graph, source: str, target: str | None, values, batch, current, reached) -> dict[str, str]:
+def _graph_label(title: str | None, caption: str | None) -> dict:
+    """The title on top, or the caption underneath (both on top when both are given)."""
+    if title:
+        return {"label": f"{title}\n{caption}" if caption else title, "labelloc": "t"}
+    return {"label": caption, "labelloc": "b"} if caption else {}
+
+
+class _Reached:
+    """Which nodes a stepped evaluation has reached: weights once one of their readers is."""
+
+    def __init__(self, graph, shown):
+        self.graph, self.shown = graph, shown
+
+    def __call__(self, name: str) -> bool:
+        shown = self.shown
+        if not shown.stepping or name in shown.values:
+            return True
+        if self.graph[name].kind == "weight":  # known, but drawn grey until a reader is reached
+            return any(reader == shown.current or reader in shown.values for reader in self.graph.consumers(name))
+        return False
+
+
+def _node_attributes(node, shown, precision: int, reached, words: dict) -> tuple[dict, bool]:
+    """A node's box: its name and formula (``a1 = x·W1 + b1``, as the book's code writes it), its values."""
+    if node.kind == "weight":
+        text = [f"{node.name} {_weight_shape(node.shape)}"]
+    elif node.kind == "input":
+        text = [node.name]
+    else:
+        text = [f"{node.name} = {node.formula()}"]
+    cut = False
+    if node.name in shown.values:
+        lines, cut = value_lines(shown.values[node.name], precision, pending=shown.stepping, words=words)
+        text += lines
+    attrs = {"label": "\n".join(text), "fillcolor": style.SIGNAL_FILL[node.kind]}
+    if node.kind == "weight":
+        attrs.update(style="filled", fontsize=style.EDGE_LABEL_SIZE, margin="0.06,0.02", height=0.3, color=WEIGHT_INK)
+    else:
+        attrs["group"] = "signal"
+    if node.name == shown.current:
+        attrs.update(CURRENT)
+    elif not reached(node.name):
+        attrs.update(NOT_REACHED, style=attrs.get("style", "rounded,filled") + ",dashed")
+    return attrs, cut
+
+
+def _edge(graph, source: str, target: str | None, shown, batch, reached) -> dict:
     """Attributes of the edge ``source → target`` (target None: the output's exit arrow)."""
     if graph[source].kind == "weight":
-        attrs = {"color": "#999999", "arrowsize": "0.5"}
-    elif source in values:
-        attrs = {"label": escape(_shape_text(values[source].shape)), "weight": "8"}
+        attrs = {"color": WEIGHT_INK, "arrowsize": 0.5}
+    elif source in shown.values:
+        attrs = {"label": _shape_text(shown.values[source].shape), "weight": 8}
     else:
-        attrs = {"label": escape(_static_shape(graph[source].width, batch)), "weight": "8"}
-    if target is not None and target == current:
-        attrs.update(color=CURRENT["color"], fontcolor=CURRENT["color"], penwidth="2.5")
+        attrs = {"label": _static_shape(graph[source].width, batch), "weight": 8}
+    if target is not None and target == shown.current:
+        attrs.update(color=style.HIGHLIGHT, fontcolor=style.HIGHLIGHT, penwidth=2.5)
     elif not reached(target if target is not None else source):
-        attrs.update(color=GREY["color"], fontcolor=GREY["fontcolor"], style="dashed")
+        attrs.update(color=NOT_REACHED["color"], fontcolor=NOT_REACHED["fontcolor"], style="dashed")
     return attrs
