@@ -16,7 +16,7 @@ import numpy as np
 from . import __version__
 from .build import BUILTIN_NETWORKS, mnist_network
 from .errors import FormatError, InputError, NNGraphError
-from .formatting import format_array
+from .formatting import format_array, format_shape
 from .graph import Graph
 from .idx import load_mnist, read_idx
 from .io import load, load_weights
@@ -98,7 +98,7 @@ def cmd_info(args) -> None:
         if node.kind == "input":
             print(f"  input      {node.name:<8} size {node.size}")
         elif node.kind == "weight":
-            print(f"  weight     {node.name:<8} shape {node.shape} {node.value.dtype}")
+            print(f"  weight     {node.name:<8} shape {format_shape(node.shape)} {node.value.dtype}")
         elif node.kind == "affine":
             print(f"  affine     {node.name:<8} = {node.formula():<16} → N×{node.width}")
         else:

@@ -75,19 +75,22 @@ def format_array(array: np.ndarray, digits: int = 8, edge: int = 3) -> str:
             rows = [_format_row(r, digits, edge) for r in matrix]
         text = "[" + ", ".join(rows) + "]"
     if "…" in text:
-        text += f" {format_shape(array.shape)}"
+        shape = format_shape(array.shape)
+        text += f" {shape}" if array.ndim == 1 else f" ({shape})"
     return text
 
 
 def format_shape(shape: tuple[int, ...], batch: str | None = None) -> str:
-    """``(3,)``, ``(100, 50)``, or with ``batch='N'`` the book's ``N×50``.
+    """Shapes as the book's figures write them: ``(3,)`` for a vector, ``100×50`` for a matrix.
+
+    With ``batch='N'``, the batch dimension is named: ``N×50``.
 
     Example:
-        >>> format_shape((100, 50)), format_shape((50,), batch="N")
-        ('(100, 50)', 'N×50')
+        >>> format_shape((3,)), format_shape((100, 50)), format_shape((50,), batch="N")
+        ('(3,)', '100×50', 'N×50')
     """
     if batch is not None:
         return "×".join([batch, *map(str, shape[-1:])])
     if len(shape) == 1:
         return f"({shape[0]},)"
-    return "(" + ", ".join(map(str, shape)) + ")"
+    return "×".join(map(str, shape))

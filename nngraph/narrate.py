@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import InputError
-from .formatting import format_array, format_number
+from .formatting import format_array, format_number, format_shape
 from .notation import Notation, layer_mark, subscript
 
 __all__ = ["Narration", "narrate", "LEVELS"]
@@ -132,7 +132,7 @@ class _Story:
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+    return format_shape(shape) if len(shape) == 1 else f"({format_shape(shape)})"
 
 
 def _narrate_layer(story, graph, layer, source, notation, out, shapes) -> None:

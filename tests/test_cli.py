@@ -84,7 +84,7 @@ def test_info_three_layer(capsys):
     assert lines[0] == "three-layer: 13 nodes"
     assert lines[-1] == "parameters: 23"
     text = "\n".join(lines)
-    for expected in ("W1", "(2, 3)", "x·W1 + b1", "σ(a1)", "identity(a3)", "N×3"):
+    for expected in ("W1", "2×3", "x·W1 + b1", "σ(a1)", "identity(a3)", "N×3"):
         assert expected in text
 
 

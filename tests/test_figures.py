@@ -43,8 +43,9 @@ def test_committed_mnist_figures_are_fresh(mnist_extra):
 
 def test_index_follows_the_books_order():
     books = [line.split(" · ")[0][3:] for line in index_page().splitlines() if line.startswith("## ")]
-    chapters = [tuple(int(n) for n in book.split("/")[0].replace(".", "-").split("-")) for book in books]
-    assert chapters == sorted(chapters) and books[0] == "2-1" and books[-1] == "3-27"
+    figures = [tuple(int(n) for n in book.split("/")[0].split("-")) for book in books if "." not in book]
+    assert figures == sorted(figures) and books[0] == "2-1" and books[-1] == "3-27"
+    assert books.index("3.4.3") == books.index("3-20") + 1  # the section's own drawing after its figure
 
 
 def test_figure_names_are_unique_and_cover_the_design_table():

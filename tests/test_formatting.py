@@ -87,15 +87,15 @@ def test_format_array_elides_long_rows_and_appends_the_shape():
 
 def test_format_array_elides_many_rows():
     assert format_array(np.arange(24.0).reshape(8, 3)) == (
-        "[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0], …, [18.0, 19.0, 20.0], [21.0, 22.0, 23.0]] (8, 3)"
+        "[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0], …, [18.0, 19.0, 20.0], [21.0, 22.0, 23.0]] (8×3)"
     )
     text = format_array(np.zeros((100, 50), dtype=np.float32))
-    assert text.endswith(" (100, 50)") and text.count("…") == 1 + 5  # the rows, and each of 5 rows shown
+    assert text.endswith(" (100×50)") and text.count("…") == 1 + 5  # the rows, and each of 5 rows shown
     assert len(text) < 300
 
 
 def test_format_array_flattens_higher_ranks_per_row():
-    assert format_array(np.ones((2, 3, 4))) == "[[1.0, 1.0, 1.0, …, 1.0, 1.0], [1.0, 1.0, 1.0, …, 1.0, 1.0]] (2, 3, 4)"
+    assert format_array(np.ones((2, 3, 4))) == "[[1.0, 1.0, 1.0, …, 1.0, 1.0], [1.0, 1.0, 1.0, …, 1.0, 1.0]] (2×3×4)"
 
 
 def test_format_array_with_edge_one():
@@ -118,8 +118,8 @@ def test_format_array_is_deterministic_and_one_line():
     ("shape", "batch", "text"),
     [
         ((3,), None, "(3,)"),
-        ((100, 50), None, "(100, 50)"),
-        ((2, 3, 4), None, "(2, 3, 4)"),
+        ((100, 50), None, "100×50"),
+        ((2, 3, 4), None, "2×3×4"),
         ((50,), "N", "N×50"),
         ((100, 784), "N", "N×784"),
     ],

@@ -170,7 +170,7 @@ def test_layers_wider_than_max_neurons_are_elided():
     wide = ng.mlp([(rng.normal(size=(20, 30)), np.zeros(30)), (rng.normal(size=(30, 10)), np.zeros(10))], ["relu", "softmax"])
     full = neuron_diagram(wide, max_neurons=None)
     assert "⁝" not in full.source
-    assert full.notes == ("940 arrows are drawn without labels (more than 200); lower max_neurons (--max-neurons) to see them labelled",)
+    assert full.notes == ("940 arrows are drawn without labels (more than 100); lower max_neurons (--max-neurons) to see them labelled",)
     assert full.source.count(" -> ") == 20 * 30 + 30 * 10 + 30 + 10
     assert neuron_diagram(wide).source.count("⁝") == 2  # 20 and 30 neurons, 10 shown each
     elided = neuron_diagram(wide, max_neurons=6)
@@ -272,7 +272,7 @@ def test_neuron_detail_formula(three_layer):
     source = neuron_detail(three_layer, 1, 0).source
     assert "a₁⁽¹⁾ = b₁⁽¹⁾ + w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂" in source and "z₁⁽¹⁾ = σ(a₁⁽¹⁾)" in source
     values = neuron_detail(three_layer, 2, 1, values=book_run(three_layer)).source
-    assert "= 0.2 + 0.4·0.5744 + 0.5·0.6682 + 0.6·0.7503 = 1.214" in values
+    assert "= 0.2 + 0.4×0.5744 + 0.5×0.6682 + 0.6×0.7503 = 1.214" in values
     assert "z₂⁽²⁾ = σ(a₂⁽²⁾) = 0.771" in values
     assert '"w₂₃⁽²⁾ = 0.6"' in values and '"z₃⁽¹⁾\\n0.7503"' in values
     output = neuron_detail(three_layer, 3, 0).source
@@ -374,7 +374,7 @@ def test_neuron_detail_of_a_perceptron_is_figure_3_4():
     net = ng.mlp([([[1.0], [2.0]], [0.5])], "relu")
     source = neuron_detail(net, 1, 0, values=book_run(net, (-1.0, 2.0))).source
     assert "a = b + w₁x₁ + w₂x₂" in source
-    assert "= 0.5 + 1.0·(−1.0) + 2.0·2.0 = 3.5" in source  # negative factors in parentheses
+    assert "= 0.5 + 1.0×(−1.0) + 2.0×2.0 = 3.5" in source  # negative factors in parentheses
     assert "y = ReLU(a) = 3.5" in source
 
 

@@ -75,7 +75,7 @@ def _formula(notation, k: int, j: int, W, b, activation, values: dict, a_name: s
 
         def product(i: int) -> str:
             factor = style.value_text(x[i], precision)
-            return f"{style.value_text(W[i, j], precision)}·" + (f"({factor})" if x[i] < 0 else factor)
+            return f"{style.value_text(W[i, j], precision)}×" + (f"({factor})" if x[i] < 0 else factor)
 
         numbers = _sum_terms(product, shown)
         numbers = f"{style.value_text(b[j], precision)} + {numbers}" if b is not None else numbers
@@ -144,7 +144,7 @@ def neuron_detail(
         >>> from nngraph import three_layer_network
         >>> net = three_layer_network()
         >>> values = {s.node: s.output for s in net.steps(np.array([1.0, 0.5]))}
-        >>> "= 0.1 + 0.1·1.0 + 0.2·0.5 = 0.3" in neuron_detail(net, 1, 0, values=values).source
+        >>> "= 0.1 + 0.1×1.0 + 0.2×0.5 = 0.3" in neuron_detail(net, 1, 0, values=values).source
         True
     """
     layers = graph.layers()
@@ -272,7 +272,7 @@ def _weight_labels(model: _Detail, g: _Geometry) -> list[str]:
         weight = model.b[j] if item == "bias" else model.W[item, j]
         text = f"{symbol} = {style.value_text(weight, model.precision)}" if model.values else symbol
         start = (0.0, g.y_of[item])
-        half = (text_width(text, style.EDGE_LABEL_SIZE) / 2 + 1.5, style.EDGE_LABEL_SIZE * 0.625)
+        half = (text_width(text, style.EDGE_LABEL_SIZE) / 2 + style.LABEL_PAD, style.EDGE_LABEL_SIZE * 0.625)
         length = math.hypot(g.a_x, start[1])
         inside = length - _entry(start, (g.a_x, 0), (g.cx, 0), g.radius)
         keep_start = (style.BIAS_SIZE if item == "bias" else g.d_in) / 2 + half[0] + 8
@@ -283,7 +283,7 @@ def _weight_labels(model: _Detail, g: _Geometry) -> list[str]:
     centres = place_labels(arrows, circles)
     if centres is None:  # too many inputs to label clear of each other: say so rather than overlap
         return []
-    return [text_node(f"L{_source_id(item)}", x, y, text, size=style.EDGE_LABEL_SIZE, fill="white")
+    return [text_node(f"L{_source_id(item)}", x, y, text, size=style.EDGE_LABEL_SIZE, fill="white", pad=style.LABEL_PAD)
             for item, text, (x, y) in zip((i for i in model.items if i is not None), texts, centres)]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ..errors import RenderError
+from ..errors import OptionError, RenderError
 from ..io import write_atomically
 from .backend import render_dot
 
@@ -50,7 +50,7 @@ class Diagram:
             b'digraph { x -> y }'
         """
         if format not in FORMATS:
-            raise RenderError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+            raise OptionError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
         if format == "dot":
             return self.source.encode("utf-8")
         return render_dot(self.source, format, engine=self.engine, renderer=renderer, timeout=timeout)

@@ -231,17 +231,17 @@ def _label(label) -> int | None:
 
 
 def _probabilities(probabilities) -> np.ndarray:
-    """The ten outputs y₀ … y₉ as float64, checked to be probabilities."""
+    """The ten outputs y₁ … y₁₀ as float64, checked to be probabilities."""
     p = _numbers(probabilities, "probabilities")
     if p.shape not in ((DIGITS,), (1, DIGITS)):
         raise ShapeError(
-            f"probabilities must be the {DIGITS} outputs y₀ … y₉ of one image, shape ({DIGITS},); got shape {p.shape}"
+            f"probabilities must be the {DIGITS} outputs y₁ … y₁₀ of one image, shape ({DIGITS},); got shape {p.shape}"
             + ("; for a batch, draw one row: probabilities[i]" if p.ndim == 2 and p.shape[1] == DIGITS else "")
         )
     p = p.reshape(DIGITS).astype(np.float64)
     for k, value in enumerate(p):
         if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-            raise InputError(f"probabilities must be finite numbers in [0, 1] (the softmax output); {indexed('y', k)} is {value:g}")
+            raise InputError(f"probabilities must be finite numbers in [0, 1] (the softmax output); {indexed('y', k + 1)} (digit {k}) is {value:g}")
     if abs(p.sum() - 1.0) > SUM_TOLERANCE:
         raise InputError(f"probabilities must sum to 1 (the softmax output); these sum to {p.sum():.4g}")
     return p
@@ -381,7 +381,7 @@ def output_digits(probabilities, *, label=None, image=None, title: str | None = 
     of the outputs (the first of equal ones).
 
     Args:
-        probabilities: the ten outputs y₀ … y₉ of one image (the softmax output),
+        probabilities: the ten outputs y₁ … y₁₀ of one image (the softmax output),
             shape ``(10,)`` or ``(1, 10)``.
         label: optional, the digit the image really shows; written as ``label 7``
             (in red when the prediction differs).
@@ -413,7 +413,7 @@ def output_digits(probabilities, *, label=None, image=None, title: str | None = 
     rows_top = top + 26
     left = 16 + (SIDE * OUTPUT_SCALE + 70 if ink is not None else 0)
     body = [_text(16, 28, title, size=15, bold=True, anchor="start")] if title else []
-    body.append(_text(left, top + 10, "output layer: y₀ … y₉, one neuron per digit 0–9", size=12, color=GREY, anchor="start"))
+    body.append(_text(left, top + 10, "output layer: y₁ … y₁₀, one neuron per digit 0–9", size=12, color=GREY, anchor="start"))
     if ink is not None:
         body.append(_input_picture(ink, rows_top, left))
     body += [_output_row(k, float(p[k]), k == best, left, rows_top + k * ROW + ROW / 2) for k in range(DIGITS)]
@@ -455,7 +455,7 @@ def _output_row(k: int, p: float, best: bool, left: float, middle: float) -> str
     fill, stroke, colour = (HIGHLIGHT_FILL, HIGHLIGHT, HIGHLIGHT) if best else ("white", INK, BAR)
     parts = [
         f'<circle cx="{_n(centre)}" cy="{_n(middle)}" r="13" fill="{fill}" stroke="{stroke}" stroke-width="{2.5 if best else 1}"/>',
-        _text(centre, middle + 4, indexed("y", k), size=12),
+        _text(centre, middle + 4, indexed("y", k + 1), size=12),
         _text(digit_x, middle + 7, str(k), size=19, bold=best, color=HIGHLIGHT if best else INK),
         f'<rect x="{_n(bar_x)}" y="{_n(middle - 6)}" width="{BAR_WIDTH}" height="12" fill="{TRACK}"/>',
         f'<rect x="{_n(bar_x)}" y="{_n(middle - 6)}" width="{_n(p * BAR_WIDTH)}" height="12" fill="{colour}"/>',

@@ -1,7 +1,7 @@
-r"""DOT text for pinned drawings: quoting, statements, text sizes and label placement.
+r"""DOT text for every view: quoting, statements, pinned text and text widths.
 
-Shared by the neuron diagram and the neuron detail. Every user-given text goes
-through :func:`quote`, so it is shown literally and changes nothing else.
+The one DOT writer of the project. Every user-given text goes through
+:func:`quote`, so it is shown literally and changes nothing else.
 
 Example:
     >>> print(statement("a", {"label": 'say "hi"', "width": 0.5}))
@@ -10,8 +10,8 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from .style import FONT, INK, NEURON_TEXT_SIZE, TITLE_SIZE
@@ -45,18 +45,79 @@ def statement(name: str, attrs: Mapping) -> str:
     return f"  {name} [{', '.join(parts)}];" if parts else f"  {name};"
 
 
+# Advance widths in em of DejaVu Sans, the first font of every drawing (measured from
+# the font file), so that labels, circles and boxes are sized to what is drawn.
+_WIDTHS = {
+    char: width
+    for chars, width in (
+        ('ⱼₗ', 0.17),
+        ('ᵢⁱ', 0.18),
+        ('₍₎⁽⁾', 0.25),
+        ('ᵣ', 0.26),
+        ("'", 0.27),
+        ('ijl', 0.28),
+        ('IJₜ', 0.29),
+        (' ,.·⁝', 0.32),
+        ('/:;\\|', 0.34),
+        ('f', 0.35),
+        ('-', 0.36),
+        ('ₛ', 0.37),
+        ('()[]tₐ', 0.39),
+        ('!₀₁₂₃₄₅₆₇₈₉ₕₙᵤ⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ', 0.4),
+        ('rₒ', 0.41),
+        ('ₑᵥ', 0.42),
+        ('ₖₚ', 0.43),
+        ('ₓ', 0.44),
+        ('"', 0.46),
+        ('*_`', 0.5),
+        ('sz', 0.52),
+        ('?₊₋₌⁺⁻⁼', 0.53),
+        ('c', 0.55),
+        ('L', 0.56),
+        ('Fk', 0.58),
+        ('vxy', 0.59),
+        ('P', 0.6),
+        ('TYaoθ', 0.61),
+        ('eₘ', 0.62),
+        ('ESbdghnpquσΣ', 0.63),
+        ('$0123456789{}√', 0.64),
+        ('K', 0.66),
+        ('AV', 0.68),
+        ('BRXZ', 0.69),
+        ('C', 0.7),
+        ('U', 0.73),
+        ('HN', 0.75),
+        ('DG△', 0.77),
+        ('&', 0.78),
+        ('OQ', 0.79),
+        ('w', 0.82),
+        ('#+<=>^~×−→←≤≥≠', 0.84),
+        ('M', 0.86),
+        ('○', 0.87),
+        ('%', 0.95),
+        ('m', 0.97),
+        ('W', 0.99),
+        ('@…', 1.0),
+    )
+    for char in chars
+}
+
+
 def text_width(text: str, size: float) -> float:
-    """A generous estimate of ``text``'s width in points at font ``size`` (sans-serif)."""
+    """``text``'s width in points at font ``size``, from DejaVu Sans's metrics.
+
+    Example:
+        >>> round(text_width("w₁₂⁽¹⁾ = 0.3", 12), 1)
+        67.2
+    """
     width = 0.0
     for char in text:
-        if ord(char) > 0x2E80:  # CJK
+        if ord(char) >= 0x2E80:  # CJK: square
             width += 1.0
-        elif char in "₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾₍₎":
-            width += 0.42
-        elif char in " .,:·()[]1iljft":
-            width += 0.32
+        elif unicodedata.combining(char):  # drawn over the character before it
+            continue
         else:
-            width += 0.6
+            width += _WIDTHS.get(char, 0.7)
     return width * size
 
 
@@ -86,14 +147,15 @@ def file_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", str(text)).strip("-.") or "network"
 
 
-def text_node(node_id: str, x: float, y: float, text: str, *, size: float = 10, color: str = INK, fill: str | None = None, font: str | None = None) -> str:
-    """A pinned label without border, sized by :func:`text_width` (optionally on a filled box)."""
+def text_node(node_id: str, x: float, y: float, text: str, *, size: float = 10, color: str = INK, fill: str | None = None,
+              font: str | None = None, pad: float = 1.5) -> str:
+    """A pinned label without border, sized by :func:`text_width` plus ``pad`` points a side (optionally on a filled box)."""
     lines = text.split("\n")
     attrs = {
         "shape": "plaintext",
         "label": text,
         "pos": pos(x, y),
-        "width": max(text_width(line, size) for line in lines) / 72 + 0.04,
+        "width": (max(text_width(line, size) for line in lines) + 2 * pad) / 72,
         "height": len(lines) * size * 1.25 / 72,
         "fontsize": size,
         "fontcolor": color,
@@ -103,35 +165,3 @@ def text_node(node_id: str, x: float, y: float, text: str, *, size: float = 10, 
     if font and font != FONT:
         attrs["fontname"] = font
     return statement(node_id, attrs)
-
-
-def place_label(source, target, start: float, end: float, text: str, placed: list, circles: list, *, near: str = "target") -> tuple[float, float]:
-    """Where a label goes on the arrow ``source`` → ``target``: near the ``near`` end, unless taken.
-
-    Tries points between ``start`` points after the source and ``end`` points
-    before the target (room for the arrowhead), from the ``near`` end onwards,
-    and takes the first whose box overlaps the fewest ``placed`` label boxes
-    ``(x, y, half width, half height)`` and ``circles`` ``(x, y, radius)``;
-    the chosen box is appended to ``placed``.
-
-    Example:
-        >>> place_label((0, 0), (100, 0), 10, 20, "w", [], [])
-        (69.5, 0.0)
-    """
-    (x0, y0), (x1, y1) = source, target
-    length = math.hypot(x1 - x0, y1 - y0)
-    ux, uy = (x1 - x0) / length, (y1 - y0) / length
-    stop = length - end
-    half_w, half_h = text_width(text, 10) / 2 + 1, 7.0
-    fractions = (0.85, 0.68, 0.5, 0.32, 0.15)
-    spots = [start + t * (stop - start) for t in (fractions if near == "target" else fractions[::-1])]
-    candidates = [(round(x0 + ux * d, 1), round(y0 + uy * d, 1)) for d in spots]
-
-    def clashes(point) -> int:
-        x, y = point
-        count = sum(abs(x - px) < half_w + pw and abs(y - py) < half_h + ph for px, py, pw, ph in placed)
-        return count + sum(abs(x - cx) < half_w + r and abs(y - cy) < half_h + r for cx, cy, r in circles)
-
-    best = min(candidates, key=clashes)  # the first of the least crowded spots
-    placed.append((*best, half_w, half_h))
-    return best

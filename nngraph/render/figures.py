@@ -78,13 +78,24 @@ def _three_layer_values() -> dict:
 
 
 def _weight_notation():
-    legend = "w₁₂⁽¹⁾:  ⁽¹⁾ a weight of layer 1 · ₁ into neuron 1 of layer 1 · ₂ from neuron 2 of layer 0"
+    legend = "\n".join([
+        "w₁₂⁽¹⁾: the weight from x₂ into a₁⁽¹⁾",
+        "(1) above: a weight of layer 1",
+        "first index 1: into neuron 1 of layer 1",
+        "second index 2: from neuron 2 of layer 0",
+    ])
     return neuron_diagram(three_layer_network(), current="a1", neuron=0, bias=False, title=legend)
+
+
+def _and_inside():
+    net = and_gate()
+    return neuron_detail(net, 1, 0, values={s.node: s.output for s in net.steps([1.0, 1.0])})
 
 
 FIGURES: tuple[Figure, ...] = (
     Figure("perceptron", "2-1", "A perceptron with two inputs: x₁, x₂ → y, weights w₁, w₂",
-           lambda: neuron_diagram(perceptron([1.0, 1.0], 0.0, name="perceptron"), bias=False)),
+           lambda: neuron_diagram(mlp([([[1.0], [1.0]], None)], "step", name="perceptron"),
+                                  title="y = 1 if w₁x₁ + w₂x₂ > θ, else 0 (θ = 0 here)")),
     Figure("and_gate", "2-2", "AND gate: w = (0.5, 0.5), b = −0.7, beside its truth table",
            lambda: neuron_diagram(and_gate(), weights="values", truth_table=True, title="AND gate")),
     Figure("nand_gate", "2-3", "NAND gate: w = (−0.5, −0.5), b = 0.7, beside its truth table",
@@ -100,18 +111,19 @@ FIGURES: tuple[Figure, ...] = (
     Figure("xor_truth_table", "2-12", "XOR's truth table with s₁ (NAND) and s₂ (OR) in between",
            lambda: neuron_diagram(xor_gate(), weights="values", names={1: "s"}, truth_table=True, title="XOR gate")),
     Figure("xor_two_layer", "2-13", "XOR as a two-layer perceptron: s₁ = NAND, s₂ = OR, y = AND(s₁, s₂)",
-           lambda: neuron_diagram(xor_gate(), weights="values", names={1: "s"})),
+           lambda: neuron_diagram(xor_gate(), weights="values", names={1: "s"},
+                                  title="XOR: s₁ = NAND(x₁, x₂), s₂ = OR(x₁, x₂), y = AND(s₁, s₂)")),
     Figure("network_layers", "3-1", "A network: input layer (layer 0), hidden layer (layer 1), output layer (layer 2)",
            lambda: neuron_diagram(mlp([(np.ones((3, 4)), None), (np.ones((4, 2)), None)], "sigmoid", name="network"), bias=False, weights="none")),
     Figure("perceptron_bias", "3-3", "The bias drawn as an input neuron “1” with weight b",
            lambda: neuron_diagram(perceptron([1.0, 1.0], 0.0, name="perceptron"))),
-    Figure("neuron_inside", "3-4/3-5", "Inside a neuron: a = b + w₁x₁ + w₂x₂, then y = h(a)",
-           lambda: neuron_detail(three_layer_network(), 1, 0, values=_three_layer_values())),
+    Figure("neuron_inside", "3-4/3-5", "Inside a neuron: a = b + w₁x₁ + w₂x₂, then y = h(a); the AND perceptron at x = (1, 1), h = step",
+           _and_inside),
     Figure("step", "3-6", "The step function", lambda: plot_activations("step")),
     Figure("sigmoid", "3-7", "The sigmoid function", lambda: plot_activations("sigmoid")),
     Figure("step_vs_sigmoid", "3-8", "Step (dashed) and sigmoid", lambda: plot_activations(["sigmoid", "step"])),
     Figure("relu", "3-9", "The ReLU function", lambda: plot_activations("relu")),
-    Figure("matrix_product_rule", "3-10", "How a matrix product is computed: row 1 of A times column 1 of B gives 1·5 + 2·7 = 19",
+    Figure("matrix_product_rule", "3-10", "How a matrix product is computed: row 1 of A times column 1 of B gives 1×5 + 2×7 = 19",
            lambda: matrix_product([[1, 2], [3, 4]], [[5, 6], [7, 8]])),
     Figure("matrix_shapes", "3-11", "The inner sizes must be equal: A (2×3) · B (3×2) = C (2×2)",
            lambda: matrix_shapes([(2, 3), (3, 2)])),
@@ -125,7 +137,7 @@ FIGURES: tuple[Figure, ...] = (
            lambda: neuron_diagram(three_layer_network(), weights="none")),
     Figure("three_layer_signal_layer1", "3-17", "Signal from the input layer to layer 1, bias neuron shown",
            lambda: neuron_diagram(three_layer_network(), focus=1)),
-    Figure("three_layer_activation", "3-18", "Inside a neuron of layer 1: a₁⁽¹⁾ → h() → z₁⁽¹⁾",
+    Figure("three_layer_activation", "3-18", "Inside neuron 1 of layer 1: a₁⁽¹⁾ → h() → z₁⁽¹⁾, here h = σ (the sigmoid)",
            lambda: neuron_detail(three_layer_network(), 1, 0)),
     Figure("three_layer_signal_layer2", "3-19", "Signal from layer 1 to layer 2",
            lambda: neuron_diagram(three_layer_network(), focus=2)),
@@ -140,7 +152,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("softmax_output", "3-22", "Softmax output layer: every yₖ depends on every aᵢ",
            lambda: neuron_diagram(_output_layer("softmax"), output_activation=True, weights="none", bias=False)),
     Figure("mnist_neurons", "3.6", "The MNIST network 784-50-100-10, big layers elided",
-           lambda: neuron_diagram(mnist_shapes_network(), max_neurons=6, shapes=True)),
+           lambda: neuron_diagram(mnist_shapes_network(), max_neurons=6, weights="none", shapes=True)),
     Figure("mnist_shapes", "3-26", "Shapes through the MNIST network, one image",
            lambda: signal_diagram(mnist_shapes_network(), batch=None, caption=shape_row_text(shape_row(mnist_shapes_network())))),
     Figure("mnist_shapes_batch", "3-27", "Shapes through the MNIST network, a batch of 100",
@@ -198,6 +210,12 @@ def index_page(figures: tuple[Figure, ...] = FIGURES) -> str:
     return "\n".join(lines)
 
 
+# Sections shown without a figure number of their own, placed after the figure they go with.
+SECTIONS = {"3.4.3": (3, 20, 1), "3.6": (3, 24, 1)}
+
+
 def _book_order(figure: Figure) -> tuple[int, ...]:
-    """``"3-4/3-5"`` → (3, 4): chapter, then figure (a section number such as 3.6 sorts by its own numbers)."""
-    return tuple(int(n) for n in figure.book.split("/")[0].replace(".", "-").split("-"))
+    """``"3-4/3-5"`` → (3, 4): chapter, then figure; sections after the figure they go with."""
+    if figure.book in SECTIONS:
+        return SECTIONS[figure.book]
+    return tuple(int(n) for n in figure.book.split("/")[0].split("-"))

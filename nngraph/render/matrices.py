@@ -12,16 +12,16 @@ All drawings are pinned (engine ``nop2``): the same input gives the same bytes.
 
 Example:
     >>> d = matrix_product([[1, 2], [3, 4]], [[5, 6], [7, 8]])
-    >>> "1·5 + 2·7 = 19" in d.source
+    >>> "1×5 + 2×7 = 19" in d.source
     True
     >>> print(shape_row_text(shape_chain([(2, 3), (3, 2)])))
-    A (2×3̲) · B (3̲×2) = C (2×2)
+    A (2×3) · B (3×2) = C (2×2)
+    inner sizes equal: 3 = 3
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -52,16 +52,10 @@ INNER = "#e66100"  # sizes that must be equal
 OUTER = "#2166ac"  # sizes that make the result's shape
 ROW_FILL, COLUMN_FILL, ENTRY_FILL = "#fff1c9", "#e7f0fb", "#e3f4e1"
 ROW_LINE, COLUMN_LINE, ENTRY_LINE = INNER, OUTER, "#2f9e44"
-UNDERLINE = "\u0332"  # combining low line: underlines the character before it
 LABEL_SIZE = 10
 NUMBER_SIZE = 14
 ROW_SIZE = 12  # shape rows under other diagrams
 FIGURE_SIZE = 16  # shape rows drawn as figures of their own
-# Advance widths in em of DejaVu Sans for the characters that differ most from the rest.
-WIDTHS = {
-    **dict.fromkeys("0123456789", 0.64), **dict.fromkeys("×→=+", 0.84), **dict.fromkeys("()[]", 0.4),
-    **dict.fromkeys("·., ilIj", 0.3), **dict.fromkeys("ftr", 0.42), **dict.fromkeys("mwWM", 1.0), "−": 0.84,
-}
 PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -196,7 +190,8 @@ def shape_row(graph, *, batch=None) -> ShapeRow:
     Example:
         >>> from nngraph import three_layer_network
         >>> print(shape_row_text(shape_row(three_layer_network(), batch=100)))
-        x (100×2̲) · W1 (2̲×3̲) · W2 (3̲×2̲) · W3 (2̲×2) → y (100×2)
+        x (100×2) · W1 (2×3) · W2 (3×2) · W3 (2×2) → y (100×2)
+        inner sizes equal: 2 = 2, 3 = 3, 2 = 2
     """
     bad = isinstance(batch, bool) or not (
         batch is None or (isinstance(batch, str) and batch.strip()) or (isinstance(batch, (int, np.integer)) and batch > 0)
@@ -223,44 +218,27 @@ def _marked(row: ShapeRow) -> dict[tuple[int, int], str]:
 
 
 def shape_row_text(row: ShapeRow) -> str:
-    """``row`` in one line, the sizes that must be equal underlined.
-
-    The underline is the combining low line (U+0332) after each character, so
-    the caption stays plain text; the sizes not underlined make the result's shape.
+    """``row`` as two lines of plain text: the shapes, then the sizes that must be equal.
 
     Example:
         >>> print(shape_row_text(shape_chain([(3, 2), 2], relation="→")))
-        A (3×2̲) · B (2̲) → C (3)
+        A (3×2) · B (2) → C (3)
+        inner sizes equal: 2 = 2
     """
-    inner = {end for match in row.matches if match.kind == "inner" for end in (match.first, match.second)}
-    parts = []
-    for index, (name, shape) in enumerate(row.items):
-        sizes = [
-            "".join(char + UNDERLINE for char in str(size)) if (index, axis) in inner else str(size)
-            for axis, size in enumerate(shape)
-        ]
-        parts.append(f"{name} ({'×'.join(sizes) if sizes else 'number'})")
-    return " · ".join(parts[:-1]) + f" {row.relation} {parts[-1]}"
+    parts = [f"{name} ({'×'.join(map(str, shape)) if shape else 'number'})" for name, shape in row.items]
+    text = " · ".join(parts[:-1]) + f" {row.relation} {parts[-1]}"
+    pairs = [match for match in row.matches if match.kind == "inner"]
+    if not pairs:
+        return text
+    sizes = [str(row.items[item][1][axis]) for item, axis in (match.first for match in pairs)]
+    return text + "\ninner sizes equal: " + ", ".join(f"{size} = {size}" for size in sizes)
 
 
 # -- drawing a shape row ------------------------------------------------------
 
 
 def _width(text: str, size: float) -> float:
-    """``text``'s width in DejaVu Sans, the widest font asked for: pieces placed by it never overlap."""
-    em = 0.0
-    for char in text:
-        if char in WIDTHS:
-            em += WIDTHS[char]
-        elif unicodedata.combining(char):
-            continue
-        elif char.isupper():
-            em += 0.74
-        elif char.isascii():
-            em += 0.62
-        else:
-            em += text_width(char, 1.0)
-    return em * size
+    return text_width(text, size)
 
 
 def _tokens(row: ShapeRow, size: float):
@@ -397,7 +375,7 @@ def shape_row_nodes(row: ShapeRow, x_centre: float, y_top: float, *, labels: boo
     Example:
         >>> statements, height = shape_row_nodes(shape_chain([(2, 3), (3, 2)]), 0, -200)
         >>> statements[0]
-        '  shapes_t0 [shape="plaintext", label="A", pos="-84.5,-226.7", width=0.14, height=0.21, fontsize=12, fontcolor="black"];'
+        '  shapes_t0 [shape="plaintext", label="A", pos="-83.7,-226.7", width=0.15, height=0.21, fontsize=12, fontcolor="black"];'
         >>> round(height, 1)
         65.3
     """
@@ -485,15 +463,15 @@ def _highlight(highlight, shape: tuple[int, int]) -> tuple[int, int] | None:
 
 
 def _sum_lines(grids, texts, names, i: int, j: int, vectors: tuple[bool, bool]) -> tuple[str, str]:
-    """``row 1 of A · column 1 of B`` and ``1·5 + 2·7 = 19``."""
+    """``row 1 of A · column 1 of B`` and ``1×5 + 2×7 = 19``."""
     left = names[0] if vectors[0] else f"row {i + 1} of {names[0]}"
     right = names[1] if vectors[1] else f"column {j + 1} of {names[1]}"
     terms = []
     for k in range(grids[0].shape[1]):
         left_factor, right_factor = texts[0][i][k], texts[1][k][j]
-        if k and grids[0][i, k] < 0:  # "+ (−2)·7", not "+ −2·7"
+        if k and grids[0][i, k] < 0:  # "+ (−2)×7", not "+ −2×7"
             left_factor = f"({left_factor})"
-        terms.append(f"{left_factor}·" + (f"({right_factor})" if grids[1][k, j] < 0 else right_factor))
+        terms.append(f"{left_factor}×" + (f"({right_factor})" if grids[1][k, j] < 0 else right_factor))
     return f"{left} · {right}", f"{' + '.join(terms)} = {texts[2][i][j]}"
 
 
@@ -549,7 +527,7 @@ def matrix_product(A, B, *, highlight=(0, 0), names=("A", "B"), title=None) -> D
     The three matrices are drawn with their numbers in brackets, their names
     above and their shapes below. With ``highlight=(i, j)``, row i of A,
     column j of B and entry (i, j) of the result are shaded, and the sum that
-    gives the entry is written underneath (``1·5 + 2·7 = 19``). A vector
+    gives the entry is written underneath (``1×5 + 2×7 = 19``). A vector
     first is drawn as a row (x·W), a vector second as a column (A·b), as
     NumPy's ``@`` reads them.
 
@@ -566,7 +544,7 @@ def matrix_product(A, B, *, highlight=(0, 0), names=("A", "B"), title=None) -> D
 
     Example:
         >>> d = matrix_product([[1, 2], [3, 4]], [[5, 6], [7, 8]], highlight=(1, 1))
-        >>> "row 2 of A · column 2 of B" in d.source and "3·6 + 4·8 = 50" in d.source
+        >>> "row 2 of A · column 2 of B" in d.source and "3×6 + 4×8 = 50" in d.source
         True
     """
     names = _product_names(names)

@@ -41,7 +41,7 @@ __all__ = ["neuron_diagram", "shown_indices", "FORCE_EDGE_LIMIT", "FORCE_LAYER_L
 
 FORCE_EDGE_LIMIT = 20_000  # drawing more arrows than this needs force=True
 FORCE_LAYER_LIMIT = 300  # … and so does a column of more neurons than this (metres tall)
-LABEL_LIMIT = 200  # more labelled arrows than this are drawn without labels
+LABEL_LIMIT = 100  # more labelled arrows than this are drawn without labels
 SPREAD_TRIES = 10  # how often the drawing is spread out to make room for labels
 MAX_COLUMN_GAP = 480.0  # tall columns: the gap grows with their height up to this
 
@@ -155,10 +155,10 @@ def _rows(notation: Notation, layer, shown: Emphasis) -> list[tuple]:
     return rows[1:] if perceptron and not shown.rows else rows
 
 
-def _formulas(notation: Notation, layer, bias: bool, inputs: int) -> list[str]:
+def _formulas(notation: Notation, layer, inputs: int) -> list[str]:
     """The layer's formulas in the book's notation: a⁽¹⁾ = x·W⁽¹⁾ + b⁽¹⁾, z⁽¹⁾ = σ(a⁽¹⁾)."""
     k = layer.index
-    with_bias = bias and layer.affine.b is not None
+    with_bias = layer.affine.b is not None
     if notation.chapter2:  # a lone perceptron: y = step(b + w₁x₁ + w₂x₂), as chapter 2 writes it
         terms = " + ".join(notation.weight(1, 0, i) + notation.signal(0, i) for i in range(inputs))
         total = f"b + {terms}" if with_bias else terms
@@ -172,6 +172,15 @@ def _formulas(notation: Notation, layer, bias: bool, inputs: int) -> list[str]:
     return [f"{pre} = {product}", f"{notation.signal_vector(k)} = {layer.activation.activation.symbol}({pre})"]
 
 
+def _input_vector(notation: Notation, size: int) -> str:
+    """x = (x₁, x₂), or x = (x₁, …, x₇₈₄) for a wide input."""
+    if size <= 3:
+        items = ", ".join(notation.signal(0, i) for i in range(size))
+    else:
+        items = f"{notation.signal(0, 0)}, …, {notation.signal(0, size - 1)}"
+    return f"{notation.signal_vector(0)} = ({items})" if size > 1 else notation.signal(0, 0)
+
+
 def _kinds(words: dict, count: int) -> list[str]:
     """The column headings: input layer (layer 0), hidden layer (layer 1), …, output layer (layer n)."""
     kinds = [words["input"]] + [words["hidden"]] * (count - 1) + [words["output"]]
@@ -183,7 +192,7 @@ def _columns(graph, layers, notation: Notation, shown: Emphasis, options: Option
     sizes = [graph.inputs[0].size] + [layer.affine.width for layer in layers]
     rows = [[(partial(notation.signal, 0), graph.inputs[0].name)]] + [_rows(notation, layer, shown) for layer in layers]
     kinds = _kinds(words, len(layers))
-    formulas = [[notation.signal_vector(0)]] + [_formulas(notation, layer, options.bias, sizes[0]) for layer in layers]
+    formulas = [[_input_vector(notation, sizes[0])]] + [_formulas(notation, layer, sizes[0]) for layer in layers]
     if options.split:
         k = len(layers)
         rows[k:] = [[(partial(notation.pre, k), layers[-1].affine.name)], [(partial(notation.signal, k), layers[-1].activation.name)]]
@@ -324,8 +333,8 @@ def _place_columns(columns: list[Column], spacing: float, row: float, diameter: 
         column.y = {}
         for r, item in enumerate(column.items):
             column.y[("gap", r) if item is None else item] = tops[c] - r * row
-        # Above the taller of its two columns, so that no arrow runs under it.
-        column.y["bias"] = max(tops[c], tops[c + 1] if c + 1 < len(tops) else 0) + row
+        # All on one line above the tallest column, as the book draws them; no arrow runs under one.
+        column.y["bias"] = max(tops) + row
         lowest = min(lowest, -tops[c] - diameter / 2)
     return lowest
 
@@ -339,18 +348,18 @@ def _centre(columns: list[Column], key: str) -> tuple[float, float]:
     return columns[c].x, columns[c].y[i]
 
 
-def _arrows(columns: list[Column], edges: list[Edge], radius: float) -> list[Arrow]:
+def _arrows(columns: list[Column], edges: list[Edge], texts: list[str], radius: float) -> list[Arrow]:
     arrows = []
-    for edge in edges:
+    for edge, text in zip(edges, texts):
         start, end = _centre(columns, edge.source), _centre(columns, edge.target)
-        if not edge.label:
+        if not text:
             arrows.append(Arrow(start, end))
             continue
-        half = (text_width(edge.label, style.EDGE_LABEL_SIZE) / 2 + 1.5, style.EDGE_LABEL_SIZE * 0.625)
+        half = (text_width(text, style.EDGE_LABEL_SIZE) / 2 + style.LABEL_PAD, style.EDGE_LABEL_SIZE * 0.625)
         length = math.hypot(end[0] - start[0], end[1] - start[1])
         along = half[0] * abs(end[0] - start[0]) / length + half[1] * abs(end[1] - start[1]) / length
         source_radius = style.BIAS_SIZE / 2 if edge.kind == "bias" else radius
-        arrows.append(Arrow(start, end, half, source_radius + along, radius + style.ARROWHEAD + along, prefer=0.72))
+        arrows.append(Arrow(start, end, half, source_radius + along, radius + style.ARROWHEAD + along, prefer=0.65))
     return arrows
 
 
@@ -368,27 +377,52 @@ def _obstacles(columns: list[Column], radius: float) -> list[tuple[float, float,
 
 
 def _layout(columns: list[Column], edges: list[Edge], shown: Emphasis, options: Options) -> tuple[Layout, list[str]]:
-    """Positions for everything, spread out until every label sits clear on its own arrow."""
+    """Positions for everything, spread out until every label sits clear on its own arrow.
+
+    While stepping, every frame keeps one geometry: the one in which every arrow
+    is labelled (or, when that is too many labels, none), and each frame shows
+    the labels of its own arrows at their places in it.
+    """
+    texts = [e.label for e in edges]
+    if shown.stepping:
+        texts = [_label_text(e, options) if options.weights != "none" or e.kind == "activation" else "" for e in edges]
+        if sum(map(bool, texts)) > LABEL_LIMIT:  # room for the labels into one neuron of each layer
+            first = {edge.layer: edge.target_index for edge in reversed(edges)}
+            texts = [text if first[e.layer] == e.target_index else "" for e, text in zip(edges, texts)]
+    layout, placed = _spread(columns, edges, texts, shown, options)
+    labelled = [e for e in edges if e.label]
+    if placed and all(id(e) in layout.labels for e in labelled):
+        layout.labels = {key: spot for key, spot in layout.labels.items() if key in {id(e) for e in labelled}}
+        return layout, []
+    centres = place_labels(_arrows(columns, edges, [e.label for e in edges], layout.diameter / 2), _obstacles(columns, layout.diameter / 2))
+    if centres is not None:  # a frame's own labels in a geometry made for others
+        layout.labels = {id(e): c for e, c in zip(edges, centres) if c is not None}
+        return layout, []
+    layout, placed = _spread(columns, edges, [e.label for e in edges], shown, options)
+    if placed:  # the last resort: this frame's own geometry
+        return layout, []
+    for edge in labelled:
+        edge.label = ""
+    return layout, [f"{len(labelled)} labels did not fit clear of the other arrows and were left out; lower max_neurons or label fewer arrows (focus, weights='none')"]
+
+
+def _spread(columns: list[Column], edges: list[Edge], texts: list[str], shown: Emphasis, options: Options) -> tuple[Layout, bool]:
+    """The first geometry, widening step by step, in which labels ``texts`` all fit; whether they did."""
     diameter = _diameter(columns, shown, options.precision)
-    widest_label = max((text_width(e.label, style.EDGE_LABEL_SIZE) for e in edges if e.label), default=0.0)
+    widest_label = max((text_width(text, style.EDGE_LABEL_SIZE) for text in texts if text), default=0.0)
     tallest = max(len(c.items) for c in columns) * (diameter + style.ROW_GAP)
     spacing = diameter + max(style.MIN_COLUMN_GAP, 2.0 * widest_label + 40, min(0.3 * tallest, MAX_COLUMN_GAP))
     row = diameter + style.ROW_GAP
-    labelled = [e for e in edges if e.label]
     for attempt in range(SPREAD_TRIES):
         lowest = _place_columns(columns, spacing, row, diameter)
-        if not labelled:
-            return Layout(diameter, spacing, row, {}, lowest), []
-        centres = place_labels(_arrows(columns, edges, diameter / 2), _obstacles(columns, diameter / 2))
+        if not any(texts):
+            return Layout(diameter, spacing, row, {}, lowest), True
+        centres = place_labels(_arrows(columns, edges, texts, diameter / 2), _obstacles(columns, diameter / 2))
         if centres is not None:
-            spots = {id(e): c for e, c in zip(edges, centres) if c is not None}
-            return Layout(diameter, spacing, row, spots, lowest), []
-        spacing, row = spacing * 1.25, row * 1.12
-    for edge in labelled:
-        edge.label = ""
-    lowest = _place_columns(columns, spacing / 1.25, row / 1.12, diameter)
-    note = f"{len(labelled)} labels did not fit clear of the other arrows and were left out; lower max_neurons or label fewer arrows (focus, weights='none')"
-    return Layout(diameter, spacing / 1.25, row / 1.12, {}, lowest), [note]
+            return Layout(diameter, spacing, row, {id(e): c for e, c in zip(edges, centres) if c is not None}, lowest), True
+        if attempt < SPREAD_TRIES - 1:
+            spacing, row = spacing * 1.25, row * 1.12
+    return Layout(diameter, spacing, row, {}, lowest), False
 
 
 # -- DOT --------------------------------------------------------------------------------
@@ -455,7 +489,7 @@ def _edge_statements(graph, layers, edges: list[Edge], layout: Layout, options: 
         if id(edge) in layout.labels:
             x, y = layout.labels[id(edge)]
             color = style.GREY if edge.look == "faint" else style.INK
-            labels.append(text_node(f"L{edge.source}_{edge.target}", x, y, edge.label, size=style.EDGE_LABEL_SIZE, color=color, fill="white"))
+            labels.append(text_node(f"L{edge.source}_{edge.target}", x, y, edge.label, size=style.EDGE_LABEL_SIZE, color=color, fill="white", pad=style.LABEL_PAD))
     return lines, labels
 
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..activations import get_activation
-from ..errors import RenderError
+from ..errors import OptionError, RenderError
 from ..io import write_atomically
 
 __all__ = ["plot_activations"]
@@ -36,10 +36,10 @@ def _activations(names) -> list:
         names = [names]
     specs = [get_activation(name) for name in names]  # UnknownActivationError lists the known names
     if not specs:
-        raise RenderError("plot_activations needs at least one activation name, e.g. 'sigmoid'")
+        raise OptionError("plot_activations needs at least one activation name, e.g. 'sigmoid'")
     for spec in specs:
         if not spec.elementwise:
-            raise RenderError(
+            raise OptionError(
                 f"activation {spec.name!r} is not elementwise: each of its outputs depends on the "
                 f"whole row, so it has no curve y = h(x); plot an elementwise one "
                 f"(step, sigmoid, relu, …) or draw {spec.name!r} in a neuron diagram"
@@ -51,9 +51,9 @@ def _x_grid(x_range) -> np.ndarray:
     try:
         low, high = (float(v) for v in x_range)
     except (TypeError, ValueError):
-        raise RenderError(f"x_range must be two numbers (low, high), like (-5.0, 5.0); got {x_range!r}") from None
+        raise OptionError(f"x_range must be two numbers (low, high), like (-5.0, 5.0); got {x_range!r}") from None
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise RenderError(f"x_range must be finite with low < high; got {x_range!r}")
+        raise OptionError(f"x_range must be finite with low < high; got {x_range!r}")
     # the book's grid: np.arange(-5.0, 5.0, 0.1), finer for wide ranges so curves stay smooth
     return np.arange(low, high, min(BOOK_STEP, (high - low) / 100))
 
@@ -81,13 +81,13 @@ def _styles(specs, styles) -> dict[str, dict]:
     if styles is None:
         return chosen
     if not isinstance(styles, Mapping):
-        raise RenderError(f"styles must be a dict activation name → plot keywords; got {type(styles).__name__}")
+        raise OptionError(f"styles must be a dict activation name → plot keywords; got {type(styles).__name__}")
     unknown = sorted(str(k) for k in styles if k not in chosen)
     if unknown:
-        raise RenderError(f"styles names {unknown}, which are not plotted; the curves are {names}")
+        raise OptionError(f"styles names {unknown}, which are not plotted; the curves are {names}")
     for name, style in styles.items():
         if not isinstance(style, Mapping):
-            raise RenderError(f"styles[{name!r}] must be a dict of plot keywords such as {{'linestyle': '--'}}; got {style!r}")
+            raise OptionError(f"styles[{name!r}] must be a dict of plot keywords such as {{'linestyle': '--'}}; got {style!r}")
         chosen[name].update(style)
     return chosen
 
@@ -122,7 +122,7 @@ def plot_activations(names, path=None, *, x_range=BOOK_X_RANGE, title=None, styl
     specs = _activations(names)
     chosen = _styles(specs, styles)
     if format not in ("svg", "png"):
-        raise RenderError(f"plot_activations writes 'svg' or 'png'; got format {format!r}")
+        raise OptionError(f"plot_activations writes 'svg' or 'png'; got format {format!r}")
     x = _x_grid(x_range)
     curves = {spec.name: np.asarray(spec(x.copy()), dtype=float) for spec in specs}
     for name, y in curves.items():
@@ -142,7 +142,7 @@ def plot_activations(names, path=None, *, x_range=BOOK_X_RANGE, title=None, styl
             try:
                 (line,) = axes.plot(x, curves[spec.name], label=spec.name, **chosen[spec.name])
             except (AttributeError, TypeError, ValueError) as err:
-                raise RenderError(f"styles[{spec.name!r}] is not a valid matplotlib line style: {err}") from err
+                raise OptionError(f"styles[{spec.name!r}] is not a valid matplotlib line style: {err}") from err
             line.set_gid(f"curve-{spec.name}")
         axes.set_ylim(*_y_limits(curves, tuple(map(float, x_range)) == BOOK_X_RANGE))
         axes.set_xlabel("x")

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import OptionError
-from ..formatting import format_number
+from ..formatting import format_number, format_shape
 from . import style
 from .diagram import Diagram
 from .dot import quote, statement
@@ -39,9 +39,7 @@ SMALL_ROWS, SMALL_COLUMNS = 4, 6  # arrays up to this size are shown in full
 
 def _shape_text(shape: tuple[int, ...]) -> str:
     """``100×784`` for a batch or a matrix, ``(784,)`` for a vector."""
-    if len(shape) == 1:
-        return f"({shape[0]},)"
-    return "×".join(map(str, shape))
+    return format_shape(shape)
 
 
 def _weight_shape(shape: tuple[int, ...]) -> str:

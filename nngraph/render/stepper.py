@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from ..errors import RenderError
+from ..errors import OptionError
 from ..io import write_atomically
 from ..narrate import Narration, narrate
 from .diagram import Diagram
@@ -58,7 +58,7 @@ class Stepper:
         self.title = title or f"{graph.name}: step by step"
         self.views = (views,) if isinstance(views, str) else tuple(views)
         if not self.views or not set(self.views) <= set(VIEWS):
-            raise RenderError(f"views must be one or both of {', '.join(VIEWS)}; got {views!r}")
+            raise OptionError(f"views must be one or both of {', '.join(VIEWS)}; got {views!r}")
         records = narrate(graph, x, level=level, sample=sample, precision=precision)
         self.frames = [Frame(r, self._diagrams(r)) for r in records]
 

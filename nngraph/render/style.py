@@ -16,7 +16,8 @@ from ..notation import signed
 
 # DejaVu Sans first: it has the sub- and superscript digits that Helvetica and Arial lack.
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
-CAPTION_FONTS = {"en": FONT, "zh": "Noto Sans CJK TC,Noto Sans TC,PingFang TC,Microsoft JhengHei," + FONT}
+# Latin first, so that x·W keeps its shapes; the CJK fonts only for the characters DejaVu lacks.
+CAPTION_FONTS = {"en": FONT, "zh": FONT + ",Noto Sans CJK TC,Noto Sans TC,PingFang TC,Microsoft JhengHei"}
 
 INK = "black"
 GREY = "#a0a0a0"  # not reached yet
@@ -38,6 +39,7 @@ BIAS_SIZE = 30.0  # the bias neuron "1"
 ROW_GAP = 18.0  # between two circles of a column
 MIN_COLUMN_GAP = 130.0  # between two columns' centres, beyond the circles
 ARROWHEAD = 12.0  # room kept for the arrowhead when placing labels
+LABEL_PAD = 4.0  # white on either side of an edge label, so "−0.5" never reads as part of its line
 DENSE = 100  # above this many arrows, draw them thin and light
 
 
