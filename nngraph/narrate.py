@@ -1,19 +1,20 @@
-"""Narrated evaluation for teaching: every weighted sum written out with its numbers.
+"""Narrated evaluation for teaching: every weighted sum written out, symbols then numbers.
 
 :func:`narrate` runs a layered network on one sample (or one row of a batch)
 and returns records a teacher reads one by one:
 
-- ``level="neuron"``: each neuron's weighted sum, then its activation, and
-  at the end the network's output ``y``;
+- ``level="neuron"``: each neuron's weighted sum as the book writes it, then
+  with its numbers; then ``h()`` applied; at the end the network's output ``y``
+  and, for a classifier (softmax output), the predicted class;
 - ``level="layer"``: each node in matrix form with its shapes.
 
 Example:
     >>> from nngraph import three_layer_network
     >>> records = narrate(three_layer_network(), [1.0, 0.5])
     >>> print(records[1].text)
-    a₁⁽¹⁾ = 1.0×0.1 + 0.5×0.2 + 0.1 = 0.3
+    a₁⁽¹⁾ = w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂ + b₁⁽¹⁾ = 1.0×0.1 + 0.5×0.2 + 0.1 = 0.3
     >>> print(records[2].text)
-    z₁⁽¹⁾ = σ(0.3) = 0.57444252
+    z₁⁽¹⁾ = σ(a₁⁽¹⁾) = σ(0.3) = 0.57444252
 """
 
 from __future__ import annotations
@@ -22,14 +23,42 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, OptionError
 from .formatting import format_array, format_number, format_shape
 from .notation import Notation, layer_mark, subscript
 
-__all__ = ["Narration", "narrate", "LEVELS"]
+__all__ = ["Narration", "narrate", "LEVELS", "LANGUAGES"]
 
 LEVELS = ("neuron", "layer")
-TERMS_SHOWN = 3
+LANGUAGES = ("en", "zh")
+TERMS_SHOWN = 3  # products written out before a long sum is abbreviated
+OUTPUTS_SHOWN = 10  # an output layer this narrow is narrated in full (MNIST's ten digits)
+
+# Formulas stay in the book's Latin symbols; only the prose around them is translated.
+_WORDS = {
+    "en": {
+        "sample": "  (sample {i} of a batch {shape})",
+        "in_all": "… ({n} products in all)",
+        "zeros": "  ({n} zero term{s} left out)",
+        "more": "{first}{to}{last}: {n} more neurons (smallest: {low}, largest: {high})",
+        "one_more": "1 more neuron: {value}",
+        "depends": "   (depends on every {a})",
+        "predicted": "predicted {c} (p = {p})",
+        "right": " · label {c} ✓",
+        "wrong": " · label {c} ✗ (the network is wrong)",
+    },
+    "zh": {
+        "sample": "  (批次 {shape} 的第 {i} 個樣本)",
+        "in_all": "… (共 {n} 個乘積)",
+        "zeros": "  (省略了 {n} 個為零的項)",
+        "more": "{first}{to}{last}：還有 {n} 個神經元 (最小：{low}，最大：{high})",
+        "one_more": "還有 1 個神經元：{value}",
+        "depends": "   (與每一個 {a} 都有關)",
+        "predicted": "預測 {c} (p = {p})",
+        "right": " · 標籤 {c} ✓",
+        "wrong": " · 標籤 {c} ✗ (網路判斷錯了)",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +84,10 @@ class Narration:
         return self.text
 
 
-def narrate(graph, x, *, level: str = "neuron", sample: int = 0, precision: int = 8, max_neurons: int = 4) -> list[Narration]:
+def narrate(
+    graph, x, *, level: str = "neuron", sample: int = 0, precision: int = 8, max_neurons: int = 4,
+    label: int | None = None, language: str = "en",
+) -> list[Narration]:
     """Narrate the evaluation of a layered ``graph`` on ``x`` (one sample or a batch).
 
     Args:
@@ -64,19 +96,85 @@ def narrate(graph, x, *, level: str = "neuron", sample: int = 0, precision: int 
         level: ``"neuron"`` (each weighted sum written out) or ``"layer"`` (matrix form).
         sample: the row of a batch to narrate.
         precision: decimals printed (8 reproduces the book's printed values).
-        max_neurons: neurons narrated per layer before the rest is summarised.
+        max_neurons: neurons narrated per hidden layer before the rest is summarised
+            (an output layer of at most 10 neurons is always narrated in full).
+        label: the true class of the sample (0-based, as the output index), for a
+            classifier: the prediction is then marked right ✓ or wrong ✗.
+        language: ``"en"`` or ``"zh"`` (Traditional Chinese) for the words around the formulas.
 
     Raises:
-        InputError: for a bad ``level``, ``sample`` or input.
+        InputError: for a bad ``level``, ``sample``, ``label`` or input.
+        OptionError: for an unknown ``language``.
         GraphError: if ``graph`` is not a chain of layers.
+
+    Example:
+        >>> from nngraph import mlp
+        >>> net = mlp([([[1.0, -1.0]], [0.0, 0.0])], ["softmax"])
+        >>> print(narrate(net, [2.0], label=0)[-1].text)
+        y = [0.98201379, 0.01798621]
+        predicted 0 (p = 0.98201379) · label 0 ✓
     """
+    _check_options(level, sample, precision, max_neurons, language)
+    layers = graph.layers()
+    _check_label(label, layers)
+    steps = list(graph.steps(x))
+    out, shapes = _sample_values(steps, sample)
+    story = _Story(precision, _WORDS[language])
+    x_name = steps[0].node
+    intro = f"{x_name} = {format_array(out[x_name], precision)}"
+    if steps[0].output.ndim == 2:
+        intro += story.words["sample"].format(i=sample, shape=_shape(shapes[x_name]))
+    story.add(x_name, None, intro, out[x_name])
+    notation = Notation(layers, {0: x_name})
+    source = x_name
+    for layer in layers:
+        if level == "layer":
+            _narrate_layer(story, graph, layer, source, notation, out, shapes)
+        else:
+            last = layer.index == len(layers)
+            _narrate_neurons(story, graph, layer, source, notation, out, OUTPUTS_SHOWN if last else max_neurons)
+        source = layer.output
+    y = out[source]
+    text = f"y = {format_array(y, precision, edge=max(3, (len(y) + 1) // 2) if len(y) <= OUTPUTS_SHOWN else 3)}"
+    if level == "layer":  # the matrix form's last record already ends with the y line
+        text = story.records.pop().text
+    if _is_classifier(layers):
+        text += "\n" + _prediction(story, y, label)
+    story.add(source, None, text, y)
+    return story.records
+
+
+def _check_options(level, sample, precision, max_neurons, language) -> None:
+    if language not in LANGUAGES:
+        raise OptionError(f"language must be one of 'en', 'zh'; got {language!r}")
     if level not in LEVELS:
         raise InputError(f"unknown narration level {level!r}; choose one of {', '.join(LEVELS)}")
     for option, value, least in (("sample", sample, 0), ("precision", precision, 0), ("max_neurons", max_neurons, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        if not _is_whole(value) or value < least:
             raise InputError(f"{option} must be a whole number ≥ {least}; got {value!r}")
-    layers = graph.layers()
-    steps = list(graph.steps(x))
+
+
+def _is_whole(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
+
+
+def _is_classifier(layers) -> bool:
+    activation = layers[-1].activation
+    return activation is not None and activation.activation.name == "softmax"
+
+
+def _check_label(label, layers) -> None:
+    if label is None:
+        return
+    if not _is_classifier(layers):
+        raise InputError(f"label {label!r} needs a classifier, a network whose output activation is softmax; drop label")
+    classes = layers[-1].affine.width
+    if not _is_whole(label) or not 0 <= label < classes:
+        raise InputError(f"label must be a whole number from 0 to {classes - 1} (a class of the output y); got {label!r}")
+
+
+def _sample_values(steps, sample: int):
+    """Every node's value for the narrated sample, and every node's full shape."""
     batch = steps[0].output.ndim == 2
     if not batch and sample != 0:
         raise InputError(f"sample {sample} asks for a row of a batch, but the input is one sample; drop sample or pass a batch (N, D)")
@@ -85,29 +183,13 @@ def narrate(graph, x, *, level: str = "neuron", sample: int = 0, precision: int 
     if batch and not 0 <= sample < len(steps[0].output):
         raise InputError(f"sample {sample} is out of range for a batch of {len(steps[0].output)}; choose 0 … {len(steps[0].output) - 1}")
     out = {s.node: (s.output[sample] if batch else s.output) for s in steps}
-    shapes = {s.node: s.output.shape for s in steps}
-    story = _Story(precision)
-    x_name = steps[0].node
-    intro = f"{x_name} = {format_array(out[x_name], precision)}"
-    if batch:
-        intro += f"  (sample {sample} of a batch {_shape(shapes[x_name])})"
-    story.add(x_name, None, intro, out[x_name])
-    notation = Notation(layers, {0: x_name})
-    source = x_name
-    for layer in layers:
-        if level == "layer":
-            _narrate_layer(story, graph, layer, source, notation, out, shapes)
-        else:
-            _narrate_neurons(story, graph, layer, source, notation, out, max_neurons)
-        source = layer.output
-    if level == "neuron":
-        story.add(source, None, f"y = {format_array(out[source], precision)}", out[source])
-    return story.records
+    return out, {s.node: s.output.shape for s in steps}
 
 
 class _Story:
-    def __init__(self, precision: int):
+    def __init__(self, precision: int, words: dict[str, str]):
         self.precision = precision
+        self.words = words
         self.records: list[Narration] = []
         self.known: dict[str, np.ndarray] = {}
 
@@ -135,6 +217,15 @@ def _shape(shape: tuple[int, ...]) -> str:
     return format_shape(shape) if len(shape) == 1 else f"({format_shape(shape)})"
 
 
+def _prediction(story, y: np.ndarray, label: int | None) -> str:
+    """``predicted 7 (p = 0.99708)``, and whether it is the label."""
+    predicted = int(np.argmax(y))
+    text = story.words["predicted"].format(c=predicted, p=story.number(y[predicted]))
+    if label is not None:
+        text += story.words["right" if predicted == label else "wrong"].format(c=int(label))
+    return text
+
+
 def _narrate_layer(story, graph, layer, source, notation, out, shapes) -> None:
     affine, activation, k = layer.affine, layer.activation, layer.index
     W = graph[affine.W].value
@@ -157,22 +248,47 @@ def _narrate_layer(story, graph, layer, source, notation, out, shapes) -> None:
         )
 
 
-def _weighted_sum(story, inputs: np.ndarray, weights: np.ndarray, bias: float | None) -> str:
-    products = [f"{story.term(v)}×{story.term(w)}" for v, w in zip(inputs, weights)]
+def _symbolic_sum(notation, k: int, j: int, width: int, bias: bool) -> str:
+    """The book's line: ``w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂ + … + w₁,₇₈₄⁽¹⁾x₇₈₄ + b₁⁽¹⁾``."""
+    sources = range(width) if width <= TERMS_SHOWN + 1 else (0, 1, None, width - 1)
+    terms = ["…" if i is None else f"{notation.weight(k, j, i)}{notation.signal(k - 1, i)}" for i in sources]
+    return " + ".join(terms + ([notation.bias(k, j)] if bias else []))
+
+
+def _numeric_sum(story, inputs: np.ndarray, weights: np.ndarray, bias: float | None) -> tuple[str, int]:
+    """The same sum with its numbers, x×w, and how many zero terms it left out."""
+    kept = np.arange(len(inputs))
+    if len(inputs) > TERMS_SHOWN + 1:  # a short sum keeps its 0×w terms, as the book writes them
+        kept = np.flatnonzero(inputs != 0)
+    products = [f"{story.term(inputs[i])}×{story.term(weights[i])}" for i in kept]
     if len(products) > TERMS_SHOWN + 1:
-        hidden = len(products) - TERMS_SHOWN - 1
-        products = [*products[:TERMS_SHOWN], f"… ({hidden} more products)", products[-1]]
+        products = [*products[:TERMS_SHOWN], story.words["in_all"].format(n=len(products))]
     if bias is not None:
         products.append(story.term(bias))
-    return " + ".join(products)
+    return " + ".join(products) or "0", len(inputs) - len(kept)
 
 
-def _summary(story, values: np.ndarray, shown: int) -> str:
-    rest = values[shown:]
-    top = shown + int(np.argmax(rest))
-    return (
-        f"{len(rest)} more neuron{'s' if len(rest) != 1 else ''}: min {story.number(rest.min())}, "
-        f"max {story.number(rest.max())} (neuron {top + 1})"
+def _weighted_sum(story, notation, k: int, j: int, inputs, weights, bias, result) -> str:
+    """``a₂⁽¹⁾ = w₂₁⁽¹⁾x₁ + w₂₂⁽¹⁾x₂ + b₂⁽¹⁾ = 1.0×0.3 + 0.5×0.4 + 0.2 = 0.7``."""
+    numbers, zeros = _numeric_sum(story, inputs, weights, bias)
+    symbols = _symbolic_sum(notation, k, j, len(inputs), bias is not None)
+    text = f"{notation.pre(k, j)} = {symbols} = {numbers} = {story.number(result)}"
+    if zeros:
+        text += story.words["zeros"].format(n=zeros, s="s" if zeros != 1 else "")
+    return text
+
+
+def _summary(story, values: np.ndarray, shown: int, name) -> str:
+    """The neurons after the first ``shown``, by the book's names: ``name(j)`` is neuron j's symbol."""
+    def named(j: int) -> str:
+        return f"{name(j)} = {story.number(values[j])}"
+
+    if len(values) - shown == 1:
+        return story.words["one_more"].format(value=named(shown))
+    low, high = (shown + int(pick(values[shown:])) for pick in (np.argmin, np.argmax))
+    rest = len(values) - shown
+    return story.words["more"].format(
+        first=name(shown), to=", " if rest == 2 else " … ", last=name(len(values) - 1), n=rest, low=named(low), high=named(high)
     )
 
 
@@ -186,21 +302,28 @@ def _narrate_neurons(story, graph, layer, source, notation, out, max_neurons: in
     z = None if activation is None else out[activation.name]
     for j in range(shown):
         bias = None if b is None else b[j]
-        story.add(affine.name, j, f"{notation.pre(k, j)} = {_weighted_sum(story, x, W[:, j], bias)} = {story.number(a[j])}", a, upto=j)
+        story.add(affine.name, j, _weighted_sum(story, notation, k, j, x, W[:, j], bias, a[j]), a, upto=j)
         if activation is not None and elementwise:
-            text = f"{notation.signal(k, j)} = {activation.activation.symbol}({story.number(a[j])}) = {story.number(z[j])}"
+            h, pre = activation.activation.symbol, notation.pre(k, j)
+            text = f"{notation.signal(k, j)} = {h}({pre}) = {h}({story.number(a[j])}) = {story.number(z[j])}"
             story.add(activation.name, j, text, z, upto=j)
     if shown < len(a):
-        story.add(affine.name, None, f"{notation.pre_vector(k)}: {_summary(story, a, shown)}", a)
+        story.add(affine.name, None, _summary(story, a, shown, lambda j: notation.pre(k, j)), a)
         if activation is not None and elementwise:
-            story.add(activation.name, None, f"{notation.signal_vector(k)}: {_summary(story, z, shown)}", z)
+            story.add(activation.name, None, _summary(story, z, shown, lambda j: notation.signal(k, j)), z)
     if activation is not None and not elementwise:
-        whole = notation.pre_vector(k)
-        for j in range(shown):
-            text = (
-                f"{notation.signal(k, j)} = {activation.activation.symbol}({whole}){subscript(j + 1)} = "
-                f"{story.number(z[j])}   (depends on every {whole}ᵢ)"
-            )
-            story.add(activation.name, j, text, z, upto=j)
-        if shown < len(z):
-            story.add(activation.name, None, f"{notation.signal_vector(k)}: {_summary(story, z, shown)}", z)
+        _narrate_whole_row(story, activation, k, notation, z, shown)
+
+
+def _narrate_whole_row(story, activation, k: int, notation, z: np.ndarray, shown: int) -> None:
+    """An activation of the whole row (softmax): each output depends on every aᵢ."""
+    whole, spec = notation.pre_vector(k), activation.activation
+    every = "aᵢ" + whole[1:]  # a⁽³⁾ → aᵢ⁽³⁾
+    for j in range(shown):
+        definition = f"{spec.symbol}({whole}){subscript(j + 1)}"
+        if spec.name == "softmax":
+            definition += f" = exp({notation.pre(k, j)}) / Σᵢ exp({every})"
+        text = f"{notation.signal(k, j)} = {definition} = {story.number(z[j])}{story.words['depends'].format(a=every)}"
+        story.add(activation.name, j, text, z, upto=j)
+    if shown < len(z):
+        story.add(activation.name, None, _summary(story, z, shown, lambda j: notation.signal(k, j)), z)

@@ -70,7 +70,7 @@ def test_step_writes_numbered_frames_and_html(tmp_path, capsys):
     names = sorted(p.name for p in (tmp_path / "frames").iterdir())
     assert len(names) == 32 and names[0] == "step-001-neuron.svg" and names[-1] == "step-016-signal.svg"
     page = (tmp_path / "s.html").read_text(encoding="utf-8")
-    assert page.count('class="step"') == 16 and "y = [0.31682708, 0.69627909]" in page
+    assert "Step 1 / 16" in page and "y = [0.31682708, 0.69627909]" in page
 
 
 def test_step_interactive_stops_on_q(monkeypatch, capsys):
@@ -78,7 +78,7 @@ def test_step_interactive_stops_on_q(monkeypatch, capsys):
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
     assert main(["step", "three-layer", "-i", "1.0,0.5", "--interactive"]) == 0
     out = capsys.readouterr().out
-    assert "[3/16] z₁⁽¹⁾ = σ(0.3) = 0.57444252" in out and "[4/16]" not in out
+    assert "[3/16] z₁⁽¹⁾ = σ(a₁⁽¹⁾) = σ(0.3) = 0.57444252" in out and "[4/16]" not in out
 
 
 # -- --view regions: a 2-input network's outputs over the (x₁, x₂) plane ---------------------------

@@ -142,5 +142,5 @@ def test_the_html_stepper_is_byte_equal_across_processes():
     first, second = build_views("--stepper")
     for net in ("three_layer", "odd_names"):
         page = first[f"{net}/stepper_html"]
-        assert page.count('class="step"') > 3
+        assert page.count('"node":') > 3  # the frames, as data
         assert page.encode("utf-8") == second[f"{net}/stepper_html"].encode("utf-8"), net

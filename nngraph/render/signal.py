@@ -25,7 +25,7 @@ from . import style
 from .diagram import Diagram
 from .dot import quote, statement
 from .emphasis import emphasis
-from .options import language_words, whole
+from .options import choice, language_words, whole
 
 __all__ = ["signal_diagram"]
 
@@ -117,7 +117,7 @@ def _sink_name(graph, name: str) -> str:
     return sink
 
 
-def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", precision: int = 4, language: str = "en", title=None, caption=None) -> Diagram:
+def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", precision: int = 4, language: str = "en", title=None, caption=None, direction: str = "LR") -> Diagram:
     """The op-level dataflow of ``graph`` as a left-to-right :class:`Diagram`.
 
     Args:
@@ -138,6 +138,8 @@ def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", 
         title: a caption above the diagram.
         caption: a line under it, e.g. the shape row of figures 3-26/3-27
             (:func:`~nngraph.render.matrices.shape_row_text`).
+        direction: ``"LR"`` (left to right, as the book) or ``"TB"`` (top to bottom,
+            for narrow screens: the stepper's choice).
 
     Returns:
         A :class:`Diagram` (Graphviz ``dot`` engine).
@@ -158,13 +160,14 @@ def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", 
         True
     """
     precision = _check_options(batch, precision, title, caption)
+    choice("direction", direction, ("LR", "TB"))
     words = language_words(language, WORDS)
     shown = emphasis(graph, values=values, sample=sample, current=current, rows=sample is not None)
     if sample is not None:  # one sample: its rows stand for the values
         shown = replace(shown, values={**shown.values, **shown.rows})
     batch = _value_batch(graph, shown.values, batch)
     reached = _Reached(graph, shown)
-    lines = ["digraph signal {", statement("graph", {"rankdir": "LR", "fontname": style.FONT, "fontsize": style.TITLE_SIZE,
+    lines = ["digraph signal {", statement("graph", {"rankdir": direction, "fontname": style.FONT, "fontsize": style.TITLE_SIZE,
                                                       "nodesep": 0.2, "ranksep": 0.35, **_graph_label(title, caption)})]
     lines.append(statement("node", {"shape": "box", "style": "rounded,filled", "fontname": style.FONT, "fontsize": style.NEURON_TEXT_SIZE,
                                     "color": style.INK, "fontcolor": style.INK, "margin": "0.12,0.06"}))

@@ -1,11 +1,14 @@
-"""Step-through frames and a self-contained HTML stepper for teaching.
+"""Step through an evaluation: one drawing per view, restyled at every step in the page.
 
-For each narrated moment of an evaluation (see :mod:`nngraph.narrate`) the
-neuron and signal diagrams are drawn with what is known so far: computed
-values shown, the current neuron or node highlighted, the rest greyed.
-:class:`Stepper` puts every frame, with its narration, in one HTML file with
-Previous / Next buttons, ← / → / Home / End keys and a view toggle; no
-external script, style sheet, font or image, so it works offline.
+For each narrated moment of an evaluation (see :mod:`nngraph.narrate`) a
+*frame* records the node and neuron being computed and what is known so far.
+:class:`Stepper` draws the neuron and signal views once and puts them in one
+self-contained HTML page with the frames as data; the page's script
+highlights the current neuron, greys what is not computed yet, shows the
+labels of the arrows being used and writes each number as it becomes known.
+A drawing too big to read whole is shown zoomed on the current neuron, with a
+small overview of where it is. MNIST-like inputs show the digit, classifiers
+their outputs as bars and the prediction.
 
 Example:
     >>> from nngraph import three_layer_network
@@ -16,62 +19,99 @@ Example:
 
 from __future__ import annotations
 
-import html
-import re
+import hashlib
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 
-from ..errors import OptionError
+from ..errors import InputError, OptionError
+from ..graph import real_array
 from ..io import write_atomically
 from ..narrate import Narration, narrate
 from .diagram import Diagram
+from .digits import digit_data_uri
 from .neuron import neuron_diagram
-from .signal import signal_diagram
+from .options import choice, language_words
+from .signal import signal_diagram, value_lines
+from .stepper_page import WORDS, page, widget
+from .style import value_text
 
-__all__ = ["Frame", "Stepper", "VIEWS"]
+__all__ = ["Frame", "Stepper", "VIEWS", "MAX_STEPS"]
 
 VIEWS = ("neuron", "signal")
+MAX_STEPS = 600  # steps in one page; more need level="layer" or max_steps
+MAX_SAMPLES = 20  # images in one page's picker
+DRAWN_PRECISION = 4
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One step: its narration and its diagrams (view name → Diagram)."""
+    """One step: its narration (node, neuron, text and the values known so far)."""
 
     narration: Narration
-    diagrams: dict[str, Diagram]
+
+    def diagrams(self, graph, views=VIEWS) -> dict[str, Diagram]:
+        """This step drawn on its own, one :class:`Diagram` per view (for ``write_frames``)."""
+        record = self.narration
+        drawings = {}
+        if "neuron" in views:
+            drawings["neuron"] = neuron_diagram(graph, values=record.known, current=record.node, neuron=record.neuron, weights="both")
+        if "signal" in views:
+            drawings["signal"] = signal_diagram(graph, values=record.known, current=record.node, batch=None)
+        return drawings
 
 
 class Stepper:
-    """The frames of a narrated evaluation of ``graph`` on ``x``.
+    """The frames of a narrated evaluation of ``graph`` on ``x``, and the page that steps through them.
 
     Args:
         graph: a chain network.
-        x: one sample, or a batch with ``sample`` choosing the row narrated.
+        x: one sample, or a batch; ``sample`` picks the rows stepped through.
+        sample: a row of the batch, or several rows (a picker switches between them).
+        labels: the true class of every row of ``x`` (e.g. MNIST's labels), shown beside the prediction.
         level: ``"neuron"`` or ``"layer"`` (see :func:`nngraph.narrate.narrate`).
-        views: which diagrams to draw per frame.
+        precision: decimals of the narration.
+        views: which views the page shows: ``"neuron"``, ``"signal"`` or both.
         title: the page title; defaults to the graph's name.
+        language: ``"en"`` or ``"zh"`` for the page's words and the narration.
+        max_steps: refuse pages with more steps than this (deep or wide networks).
+
+    Raises:
+        OptionError: an option it cannot take, or more steps than ``max_steps``.
+        InputError: a sample out of range, labels that do not fit ``x``.
     """
 
-    def __init__(self, graph, x, *, sample: int = 0, level: str = "neuron", precision: int = 8, views=VIEWS, title: str | None = None):
+    def __init__(self, graph, x, *, sample=0, labels=None, level: str = "neuron", precision: int = 8, views=VIEWS,
+                 title: str | None = None, language: str = "en", max_steps: int = MAX_STEPS):
         self.graph = graph
-        self.title = title or f"{graph.name}: step by step"
         self.views = (views,) if isinstance(views, str) else tuple(views)
         if not self.views or not set(self.views) <= set(VIEWS):
             raise OptionError(f"views must be one or both of {', '.join(VIEWS)}; got {views!r}")
-        records = narrate(graph, x, level=level, sample=sample, precision=precision)
-        self.frames = [Frame(r, self._diagrams(r)) for r in records]
-
-    def _diagrams(self, record: Narration) -> dict[str, Diagram]:
-        drawings = {}
-        if "neuron" in self.views:
-            drawings["neuron"] = neuron_diagram(self.graph, values=record.known, current=record.node, neuron=record.neuron)
-        if "signal" in self.views:
-            drawings["signal"] = signal_diagram(self.graph, values=record.known, current=record.node, batch=None)
-        return drawings
+        self.words = language_words(language, WORDS)
+        self.language = language
+        self.title = title or f"{graph.name}: step by step"
+        x = real_array(x, "x", InputError)
+        self.samples = _samples(sample, x)
+        self.labels = _labels(labels, x, self.samples)
+        self.level, self.precision = choice("level", level, ("neuron", "layer")), precision
+        self.runs = [
+            narrate(graph, x, level=level, sample=s, precision=precision, label=None if self.labels is None else self.labels[i], language=language)
+            for i, s in enumerate(self.samples)
+        ]
+        steps = sum(len(run) for run in self.runs)
+        if steps > max_steps:
+            raise OptionError(
+                f"stepping {graph.name!r} takes {steps:,} steps (more than max_steps={max_steps:,}); "
+                f"step by layer (level='layer', --level layer), pick fewer samples, or raise max_steps"
+            )
+        self.inputs = x if x.ndim == 2 else x[None, :]
+        self.frames = [Frame(record) for record in self.runs[0]]
 
     def write_frames(self, folder, format: str = "svg", *, renderer: str | None = None) -> list[Path]:
-        """Write ``step-001-neuron.svg``, ``step-001-signal.svg``, … into ``folder``.
+        """Write ``step-001-neuron.svg``, ``step-001-signal.svg``, … of the first sample into ``folder``.
 
         Example:
             >>> import tempfile
@@ -84,129 +124,141 @@ class Stepper:
         width = max(3, len(str(len(self.frames))))
         written = []
         for frame in self.frames:
-            for view, diagram in frame.diagrams.items():
+            for view, diagram in frame.diagrams(self.graph, self.views).items():
                 path = folder / f"step-{frame.narration.index + 1:0{width}d}-{view}.{format}"
                 written.append(diagram.save(path, format, renderer=renderer))
         return written
 
+    def drawings(self) -> dict[str, Diagram]:
+        """The views, each drawn once with every value of the first sample and every label."""
+        known = self.runs[0][-1].known
+        drawings = {}
+        if "neuron" in self.views:
+            drawings["neuron"] = neuron_diagram(self.graph, values=known, weights="both", language=self.language)
+        if "signal" in self.views:
+            # Top to bottom: a chain of layers fills a screen this way, and reads at any width.
+            drawings["signal"] = signal_diagram(self.graph, values=known, batch=None, language=self.language, direction="TB")
+        return drawings
+
+    def data(self) -> dict:
+        """What the page's script needs: the graph's structure, and per sample its values and frames."""
+        return {
+            "columns": _columns(self.graph),
+            "readers": {node.name: list(self.graph.consumers(node.name)) for node in self.graph if node.kind == "weight"},
+            "input": self.graph.inputs[0].name,
+            "words": self.words,
+            "samples": [self._sample(index) for index in range(len(self.samples))],
+        }
+
+    def _sample(self, index: int) -> dict:
+        run, row = self.runs[index], self.samples[index]
+        final = run[-1].known
+        return {
+            "name": self.words["sample"].format(n=row) + (f" · {self.words['label']} {self.labels[index]}" if self.labels else ""),
+            "neurons": {name: [value_text(v, DRAWN_PRECISION) for v in values] for name, values in final.items()},
+            "signal": {name: value_lines(values, DRAWN_PRECISION)[0] for name, values in final.items()},
+            "picture": _picture(self.inputs[row]),
+            "outputs": _outputs(self.graph, final, self.labels[index] if self.labels else None, self.words),
+            "frames": [_frame(record, self.graph) for record in run],
+        }
+
     def html(self, *, renderer: str | None = None) -> str:
-        """The whole stepper as one self-contained HTML page.
+        """The whole stepper as one self-contained HTML page (no script, style or image from outside).
 
         Example:
             >>> from nngraph import and_gate
-            >>> Stepper(and_gate(), [1, 1]).html().count('class="step"')
-            4
+            >>> "Step 1 / 4" in Stepper(and_gate(), [1, 1]).html()
+            True
         """
-        sections = []
-        for frame in self.frames:
-            index = frame.narration.index
-            figures = "".join(
-                f'<figure class="view view-{view}">{_inline_svg(diagram.svg(renderer=renderer), f"s{index}{view[0]}-")}</figure>'
-                for view, diagram in frame.diagrams.items()
-            )
-            sections.append(
-                f'<section class="step" data-node="{html.escape(frame.narration.node)}" hidden>'
-                f'<pre class="narration">{html.escape(frame.narration.text)}</pre>{figures}</section>'
-            )
-        toggle = (
-            '<button id="toggle" title="switch between the neuron and the signal diagram (V)">signal view</button>'
-            if len(self.views) > 1 else ""
-        )
-        return PAGE.format(
-            title=html.escape(self.title),
-            view=html.escape(self.views[0]),
-            toggle=toggle,
-            steps="\n".join(sections),
-            total=len(self.frames),
-        )
+        return page(self.title, self._widget(renderer), self.language)
+
+    def _widget(self, renderer: str | None = None) -> str:
+        svgs = {view: drawing.svg(renderer=renderer) for view, drawing in self.drawings().items()}
+        data = self.data()
+        uid = "nngraph-" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]
+        total = len(data["samples"][0]["frames"])
+        return widget(uid, self.title, svgs, data, total, self.words)
 
     def save(self, path, *, renderer: str | None = None) -> Path:
         """Write the HTML stepper to ``path`` atomically."""
-        page = self.html(renderer=renderer).encode("utf-8")
-        return write_atomically(path, lambda file: file.write(page))
+        text = self.html(renderer=renderer).encode("utf-8")
+        return write_atomically(path, lambda file: file.write(text))
 
-    def _repr_html_(self) -> str:
-        # An iframe keeps the page's ids and key handlers out of the notebook's own page.
-        return f'<iframe srcdoc="{html.escape(self.html())}" style="width:100%;height:720px;border:0"></iframe>'
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Inline in a notebook (no iframe), with the finished network as a static SVG for viewers without scripts."""
+        drawings = self.drawings()
+        bundle = {"text/html": self._widget(), "text/plain": repr(self)}
+        if drawings:
+            bundle["image/svg+xml"] = next(iter(drawings.values())).svg()
+        return bundle
+
+    def __repr__(self) -> str:
+        samples = f", samples {self.samples}" if len(self.samples) > 1 else ""
+        return f"<Stepper {self.graph.name!r}: {len(self.frames)} steps at {self.level} level{samples}>"
 
 
-def _inline_svg(svg: str, prefix: str) -> str:
-    """SVG text ready to sit inside HTML: no XML prolog, ids made unique per frame."""
-    start = svg.find("<svg")
-    svg = svg[start:] if start >= 0 else svg
-    return re.sub(r'\bid="', f'id="{prefix}', svg)
+def _samples(sample, x: np.ndarray) -> list[int]:
+    rows = 1 if x.ndim == 1 else len(x)
+    chosen = [sample] if isinstance(sample, (int, np.integer)) and not isinstance(sample, bool) else list(sample) if isinstance(sample, (list, tuple, range)) else None
+    if not chosen or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in chosen):
+        raise InputError(f"sample must be a row number or a list of row numbers of x, from 0; got {sample!r}")
+    for s in chosen:
+        if not 0 <= s < rows:
+            raise InputError(f"sample {s} is out of range for x with {rows} row{'s' if rows != 1 else ''} (numbered from 0)")
+    if len(chosen) > MAX_SAMPLES:
+        raise InputError(f"one page steps through at most {MAX_SAMPLES} samples; got {len(chosen)}")
+    return [int(s) for s in chosen]
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 1rem 2rem; color: #222; }}
-header {{ display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }}
-h1 {{ font-size: 1.3rem; margin: 0 1rem 0 0; }}
-button {{ font-size: 1rem; padding: .3rem .8rem; }}
-#counter {{ font-variant-numeric: tabular-nums; min-width: 7rem; }}
-.narration {{ font-family: 'DejaVu Sans', system-ui, sans-serif; font-size: 1.15rem; background: #f4f6fb; border-left: 4px solid #3465a4; padding: .6rem 1rem; white-space: pre-wrap; }}
-figure {{ margin: 0; }}
-figure svg {{ max-width: 100%; max-height: calc(100vh - 11rem); width: auto; height: auto; }}
-body[data-view="neuron"] .view-signal, body[data-view="signal"] .view-neuron {{ display: none; }}
-.keys {{ color: #666; font-size: .85rem; }}
-</style>
-</head>
-<body data-view="{view}">
-<header>
-<h1>{title}</h1>
-<button id="first" title="first step (Home)">First</button>
-<button id="prev" title="previous step (←)">◀ Previous</button>
-<span id="counter">Step 1 / {total}</span>
-<button id="next" title="next step (→)">Next ▶</button>
-<button id="last" title="last step (End)">Last</button>
-{toggle}
-<span class="keys">keys: ← → Home End, V switches view</span>
-</header>
-<main>
-{steps}
-</main>
-<script>
-"use strict";
-const steps = Array.from(document.querySelectorAll(".step"));
-const counter = document.getElementById("counter");
-const toggle = document.getElementById("toggle");
-let current = 0;
-function show(index) {{
-  current = Math.max(0, Math.min(steps.length - 1, index));
-  steps.forEach((step, i) => {{ step.hidden = i !== current; }});
-  counter.textContent = "Step " + (current + 1) + " / " + steps.length;
-  document.getElementById("prev").disabled = current === 0;
-  document.getElementById("first").disabled = current === 0;
-  document.getElementById("next").disabled = current === steps.length - 1;
-  document.getElementById("last").disabled = current === steps.length - 1;
-}}
-function switchView() {{
-  if (!toggle) return;
-  const view = document.body.dataset.view === "neuron" ? "signal" : "neuron";
-  document.body.dataset.view = view;
-  toggle.textContent = (view === "neuron" ? "signal" : "neuron") + " view";
-}}
-document.getElementById("first").onclick = () => show(0);
-document.getElementById("prev").onclick = () => show(current - 1);
-document.getElementById("next").onclick = () => show(current + 1);
-document.getElementById("last").onclick = () => show(steps.length - 1);
-if (toggle) toggle.onclick = switchView;
-document.addEventListener("keydown", (event) => {{
-  if (event.key === "ArrowRight") show(current + 1);
-  else if (event.key === "ArrowLeft") show(current - 1);
-  else if (event.key === "Home") show(0);
-  else if (event.key === "End") show(steps.length - 1);
-  else if (event.key === "v" || event.key === "V") switchView();
-  else return;
-  event.preventDefault();
-}});
-show(0);
-</script>
-</body>
-</html>
-"""
+def _labels(labels, x: np.ndarray, samples: list[int]) -> list[int] | None:
+    if labels is None:
+        return None
+    array = np.asarray(labels)
+    rows = 1 if x.ndim == 1 else len(x)
+    if array.ndim == 0:
+        array = array[None]
+    if array.shape != (rows,) or array.dtype.kind not in "iu":
+        raise InputError(f"labels must be one whole number per row of x ({rows}); got shape {array.shape}, dtype {array.dtype}")
+    return [int(array[s]) for s in samples]
+
+
+def _columns(graph) -> list[list[str]]:
+    """The node names each column of the neuron view shows, in the order of their lines."""
+    columns = [[graph.inputs[0].name]]
+    for layer in graph.layers():
+        columns.append([layer.affine.name] + ([layer.activation.name] if layer.activation is not None else []))
+    return columns
+
+
+def _frame(record: Narration, graph) -> dict:
+    known = {}
+    for name, values in record.known.items():
+        done = ~np.isnan(values)
+        known[name] = int(np.argmin(done)) if not done.all() else len(values)
+    kind = graph[record.node].kind
+    frame = {"text": record.text, "node": record.node, "neuron": record.neuron, "kind": kind, "known": known}
+    partial = {name: value_lines(values, DRAWN_PRECISION, pending=True)[0] for name, values in record.known.items() if np.isnan(values).any()}
+    if partial:  # layers computed in part: [0.3, ?, ?] in the signal view
+        frame["lines"] = partial
+    return frame
+
+
+def _picture(row: np.ndarray) -> str | None:
+    """The input as a picture when it is one: 784 values in [0, 1] are MNIST's 28×28 digit."""
+    side = math.isqrt(row.size)
+    if row.size != 784 or side * side != row.size or row.min() < 0 or row.max() > 1:
+        return None
+    return digit_data_uri(row.reshape(side, side))
+
+
+def _outputs(graph, known: dict, label: int | None, words: dict) -> dict | None:
+    """A classifier's outputs as bars with the prediction (a softmax output layer)."""
+    last = graph.layers()[-1]
+    if last.activation is None or last.activation.activation.name != "softmax" or last.affine.width > 20:
+        return None
+    p = known[last.activation.name]
+    best = int(np.argmax(p))
+    line = words["predicted"].format(k=best, p=value_text(p[best], 3))
+    if label is not None:
+        line += " · " + words["label"] + f" {label} " + ("✓" if label == best else "✗")
+    return {"node": last.activation.name, "p": [round(float(v), 4) for v in p], "best": best, "line": line}
