@@ -219,10 +219,14 @@ def _chosen_samples(graph: Graph, x: np.ndarray, labels, args) -> list[int]:
     if labels is not None and len(labels) != rows:
         raise InputError(f"--labels has {len(labels)} labels for {rows} inputs; they must match one to one")
     if args.misclassified is None:
+        for sample in args.sample:  # all checked before any is narrated
+            if sample >= rows:
+                raise InputError(f"--sample {sample} is out of range: the input has {rows} row{'s' if rows != 1 else ''}, numbered from 0")
         return args.sample
     if labels is None:
         raise InputError("--misclassified needs --labels FILE, the true class of every input")
-    wrong = [i for i in range(rows) if int(np.argmax(graph.forward(np.atleast_2d(x)[i]))) != int(labels[i])]
+    predicted = np.argmax(graph.forward(np.atleast_2d(x)), axis=1)
+    wrong = [int(i) for i in np.flatnonzero(predicted != labels)]
     if not wrong:
         raise InputError(f"the network classifies all {rows:,} inputs correctly; nothing to step through with --misclassified")
     return wrong[: args.misclassified]

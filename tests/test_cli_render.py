@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 from nngraph.cli import main
@@ -48,7 +49,7 @@ def test_render_mnist_in_full_needs_force(tmp_path, mnist_weights_path, capsys):
         (["render", "three-layer", "-o", "OUT/t.svg", "--input", "1,2,3"], "input 'x' needs 2 values per sample"),
         (["render", "nosuch", "-o", "OUT/t.svg"], "unknown network 'nosuch'"),
         (["render", "three-layer", "-o", "OUT/t.gif"], "unknown format 'gif'"),
-        (["step", "three-layer", "-i", "1,0.5", "--sample", "2"], "sample 2 asks for a row of a batch"),
+        (["step", "three-layer", "-i", "1,0.5", "--sample", "2"], "--sample 2 is out of range: the input has 1 row"),
     ],
 )
 def test_bad_input_is_exit_1_with_one_line(tmp_path, capsys, args, message):
@@ -124,3 +125,25 @@ def test_render_regions_fails_cleanly(tmp_path, capsys, net, output, extra, mess
     err = capsys.readouterr().err
     assert err.startswith("nngraph: error: ") and message in err and err.count("\n") == 1
     assert not path.exists()
+
+
+def test_step_several_samples_and_chinese(tmp_path, capsys):
+    assert main(["step", "three-layer", "--input", "1.0,0.5;0,1", "--sample", "0,1", "--language", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "— sample 0 —" in out and "— sample 1 —" in out and "y = [0.31682708, 0.69627909]" in out
+    assert main(["step", "three-layer", "--input", "1.0,0.5", "--sample", "0,1"]) == 1
+    err = capsys.readouterr()
+    assert err.out == "" and "--sample 1 is out of range: the input has 1 row, numbered from 0" in err.err  # before any step
+
+
+def test_step_the_first_misclassified_mnist_images(tmp_path, capsys, data_dir, mnist_weights_path, mnist_net, mnist_test_set):
+    images, labels = mnist_test_set
+    page = tmp_path / "wrong.html"
+    args = ["step", "mnist", "--weights", str(mnist_weights_path), "--input", str(data_dir / "t10k-images-idx3-ubyte.gz")]
+    assert main([*args, "--labels", str(data_dir / "t10k-labels-idx1-ubyte.gz"), "--misclassified", "2", "--html", str(page)]) == 0
+    wrong = np.flatnonzero(np.argmax(mnist_net.forward(images), axis=1) != labels)[:2]
+    text = page.read_text(encoding="utf-8")
+    for row in wrong:  # the picker lists them with their labels
+        assert f">sample {row} · label {labels[row]}</option>" in text
+    assert main([*args, "--misclassified", "2", "--html", str(page)]) == 1
+    assert "--misclassified needs --labels FILE" in capsys.readouterr().err
