@@ -33,12 +33,22 @@ from .errors import (
     ShapeError,
     UnknownActivationError,
 )
-from .graph import Graph, Layer
+from .graph import DISPLAY, Graph, Layer
 from .idx import load_mnist, read_idx
 from .io import load, load_weights, save
 from .plan import Plan, Step
 
 __version__ = "0.1.0"
+
+
+def _draw_in_a_notebook(graph) -> dict:
+    """The neuron diagram (or signal view) of ``graph`` as SVG; rendering loads only when a notebook shows a graph."""
+    from .render.notebook import graph_bundle
+
+    return graph_bundle(graph)
+
+
+DISPLAY.append(_draw_in_a_notebook)
 
 __all__ = [
     "ACTIVATIONS",

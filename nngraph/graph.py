@@ -124,6 +124,11 @@ def as_parameter(value, where: str) -> np.ndarray:
     return array
 
 
+#: How a notebook draws a graph: functions graph → {mime type: data}. The core never
+#: imports rendering; ``nngraph`` puts here a function that does, when a graph is shown.
+DISPLAY: list = []
+
+
 class Graph:
     """A feed-forward network: inputs, weights, affine and activation nodes.
 
@@ -335,6 +340,13 @@ class Graph:
         kinds = [n.kind for n in self._nodes.values()]
         counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("input", "weight", "affine", "activation"))
         return f"<Graph {self.name!r}: {counts}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """In a notebook, the graph's drawing (a hook in :data:`DISPLAY` makes it), else its repr."""
+        bundle = {"text/plain": repr(self)}
+        for draw in DISPLAY:
+            bundle.update(draw(self))
+        return bundle
 
     def consumers(self, name: str) -> list[str]:
         """Names of the nodes reading ``name``, in the order they were added.
