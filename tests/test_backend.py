@@ -134,10 +134,10 @@ def test_cjk_characters_are_found_and_the_books_symbols_are_not():
 
 def test_png_of_cjk_from_bundled_fonts_is_refused_before_rendering():
     never_run = backend.Renderer("graphviz-pure", ("svg", "png"), "/nonexistent/graphviz-pure")
-    with pytest.raises(RenderError, match=r"png from graphviz-pure cannot draw '輸入層': its bundled fonts have no Chinese.*empty boxes; write \.svg instead.*fonts-noto-cjk"):
+    with pytest.raises(RenderError, match=r"png from graphviz-pure cannot draw text such as '輸入層': its bundled fonts have no Chinese.*empty boxes; write \.svg instead.*fonts-noto-cjk"):
         never_run.run(ZH, "png")
     many = "digraph { a [label=\"隱藏層 1 · 3 個神經元\"] }"
-    with pytest.raises(RenderError, match=r"cannot draw '隱藏層個神…'"):
+    with pytest.raises(RenderError, match=r"cannot draw text such as '隱藏層 1 · 3 個神經元'"):
         never_run.run(many, "png")
     with pytest.raises(RenderError, match="cannot run /nonexistent/graphviz-pure"):  # no CJK: it does try
         never_run.run("digraph { a -> b }", "png")
@@ -148,7 +148,7 @@ def test_the_installed_graphviz_pure_refuses_chinese_png_but_draws_chinese_svg(t
     if "graphviz-pure" not in RENDERERS:
         pytest.skip("graphviz-pure is not installed")
     diagram = neuron_diagram(three_layer_network(), language="zh")
-    with pytest.raises(RenderError, match=r"png from graphviz-pure cannot draw '輸入層.*write \.svg"):
+    with pytest.raises(RenderError, match=r"png from graphviz-pure cannot draw text such as '輸入層.*write \.svg"):
         diagram.save(tmp_path / "zh.png", renderer="graphviz-pure")
     assert list(tmp_path.iterdir()) == []
     root = ET.fromstring(diagram.render("svg", renderer="graphviz-pure"))

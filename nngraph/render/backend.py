@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def _check_glyphs(renderer: Renderer, source: str, format: str) -> None:
         return
     if not renderer.system_fonts:
         raise RenderError(
-            f"{format} from {renderer.name} cannot draw {_sample(wanted)}: its bundled fonts have no "
+            f"{format} from {renderer.name} cannot draw text such as {_example(source)}: its bundled fonts have no "
             f"Chinese, Japanese or Korean glyphs, so they would show as empty boxes; {CJK_FIX}"
         )
     fc_list = _fc_list(renderer.executable)
@@ -128,6 +129,15 @@ def _check_glyphs(renderer: Renderer, source: str, format: str) -> None:
             f"{format} from {renderer.name} cannot draw {_sample(missing)}: no font on this system has "
             f"these characters (asked fc-list), so they would show as empty boxes; {FONT_FIX}"
         )
+
+
+def _example(source: str) -> str:
+    """The first line of DOT text in ``source`` holding CJK characters, e.g. '輸入層 (第 0 層)'."""
+    for text in re.findall(r'"((?:[^"\\]|\\.)*)"', source):
+        for part in text.split("\\n"):
+            if cjk_characters(part):
+                return repr(part)
+    return _sample(cjk_characters(source))
 
 
 def _sample(characters: str) -> str:
