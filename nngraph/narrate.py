@@ -132,7 +132,7 @@ def narrate(
             _narrate_layer(story, graph, layer, source, notation, out, shapes)
         else:
             last = layer.index == len(layers)
-            _narrate_neurons(story, graph, layer, source, notation, out, OUTPUTS_SHOWN if last else max_neurons)
+            _narrate_neurons(story, graph, layer, source, notation, out, max(OUTPUTS_SHOWN, max_neurons) if last else max_neurons)
         source = layer.output
     y = out[source]
     text = f"y = {format_array(y, precision, edge=max(3, (len(y) + 1) // 2) if len(y) <= OUTPUTS_SHOWN else 3)}"
@@ -148,10 +148,10 @@ def _check_options(level, sample, precision, max_neurons, language) -> None:
     if language not in LANGUAGES:
         raise OptionError(f"language must be one of 'en', 'zh'; got {language!r}")
     if level not in LEVELS:
-        raise InputError(f"unknown narration level {level!r}; choose one of {', '.join(LEVELS)}")
+        raise OptionError(f"level must be one of {', '.join(repr(v) for v in LEVELS)}; got {level!r}")
     for option, value, least in (("sample", sample, 0), ("precision", precision, 0), ("max_neurons", max_neurons, 1)):
         if not _is_whole(value) or value < least:
-            raise InputError(f"{option} must be a whole number ≥ {least}; got {value!r}")
+            raise OptionError(f"{option} must be a whole number ≥ {least}; got {value!r}")
 
 
 def _is_whole(value) -> bool:

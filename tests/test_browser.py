@@ -194,3 +194,22 @@ def test_two_inline_steppers_on_one_page_step_on_their_own(tmp_path):
         assert first.locator(".ng-counter").inner_text() == "Step 3 / 16"
         browser.close()
     assert messages == []
+
+
+@pytest.mark.renderer
+def test_names_with_arrows_in_them_do_not_confuse_the_signal_view(tmp_path):
+    sync_playwright = _browser_or_skip()
+    import nngraph as ng
+
+    g = ng.Graph("arrows")
+    g.activation("z->y", g.affine("a->1", g.input("x->", 2), g.weight("W", [[1.0], [2.0]])), "relu")
+    path = Stepper(g, [1.0, 0.5], views="signal").save(tmp_path / "arrows.html")
+    messages = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = _open(browser, path, SIZES[0], messages)
+        page.keyboard.press("ArrowRight")  # a->1 = x->·W
+        current = page.locator(".ng-edge-current title").all_text_contents()
+        assert sorted(current) == ["W->a->1", "x->->a->1"]
+        browser.close()
+    assert messages == []

@@ -147,3 +147,11 @@ def test_step_the_first_misclassified_mnist_images(tmp_path, capsys, data_dir, m
         assert f">sample {row} · label {labels[row]}</option>" in text
     assert main([*args, "--misclassified", "2", "--html", str(page)]) == 1
     assert "--misclassified needs --labels FILE" in capsys.readouterr().err
+
+
+def test_step_frames_of_several_samples_go_into_one_folder_each(tmp_path, capsys):
+    assert main(["step", "and", "--input", "0,0;1,1", "--sample", "0,1", "--frames", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sample-0", "sample-1"]
+    assert len(list((tmp_path / "sample-1").glob("step-*-neuron.svg"))) == 4
+    assert main(["step", "and", "--input", "0,0;1,1", "--labels", "0.5,1"]) == 1
+    assert "labels must be whole numbers" in capsys.readouterr().err

@@ -132,9 +132,9 @@ def test_errors(three_layer, book_x):
     softmax = ng.mlp([([[1.0, -1.0]], [0.0, 0.0])], ["softmax"])
     with pytest.raises(OptionError, match=r"language must be one of 'en', 'zh'; got 'fr'"):
         narrate(three_layer, book_x, language="fr")
-    with pytest.raises(InputError, match=r"unknown narration level 'matrix'; choose one of neuron, layer"):
+    with pytest.raises(OptionError, match=r"level must be one of 'neuron', 'layer'; got 'matrix'"):
         narrate(three_layer, book_x, level="matrix")
-    with pytest.raises(InputError, match=r"max_neurons must be a whole number ≥ 1; got 0"):
+    with pytest.raises(OptionError, match=r"max_neurons must be a whole number ≥ 1; got 0"):
         narrate(three_layer, book_x, max_neurons=0)
     for bad in (2, -1, 1.0, True, "0"):
         with pytest.raises(InputError, match=rf"label must be a whole number from 0 to 1 \(a class of the output y\); got {bad!r}"):

@@ -137,7 +137,7 @@ def neuron_detail(
     Raises:
         GraphError: if the graph is not a chain of layers, or ``layer`` or ``neuron`` is out
             of range (the message gives the valid range).
-        RenderError: for an unknown language.
+        OptionError: for an unknown language or a bad precision.
 
     Example:
         >>> import numpy as np
@@ -281,7 +281,7 @@ def _weight_labels(model: _Detail, g: _Geometry) -> list[str]:
     circles = [(0.0, y, g.d_in / 2) for item, y in g.y_of.items() if isinstance(item, int)]
     circles.append((g.cx, 0.0, g.radius))
     centres = place_labels(arrows, circles)
-    if centres is None:  # too many inputs to label clear of each other: say so rather than overlap
+    if centres is None:  # too many inputs to label clear of each other: the formula underneath names them
         return []
     return [text_node(f"L{_source_id(item)}", x, y, text, size=style.EDGE_LABEL_SIZE, fill="white", pad=style.LABEL_PAD)
             for item, text, (x, y) in zip((i for i in model.items if i is not None), texts, centres)]

@@ -30,6 +30,7 @@ from ..errors import InputError, OptionError, RenderError, ShapeError
 from ..io import write_atomically
 from ..notation import indexed
 from .options import whole
+from .style import FONT, HIGHLIGHT, HIGHLIGHT_FILL, POSITIVE
 
 __all__ = ["SvgDrawing", "digit_grid", "digit_png", "digit_data_uri", "output_digits"]
 
@@ -38,9 +39,8 @@ PIXELS = SIDE * SIDE
 DIGITS = 10
 SUM_TOLERANCE = 1e-3  # float32 softmax rows sum to 1 within about 1e-6
 
-FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"  # DejaVu first: it has the subscript digits
 INK, GREY, TRACK = "#222222", "#8a8a8a", "#e8e8e8"
-BAR, HIGHLIGHT, HIGHLIGHT_FILL, WRONG = "#2166ac", "#e66100", "#fff1c9", "#c81e1e"
+BAR, WRONG = POSITIVE, "#c81e1e"
 
 GRID_SCALE, CELL_WIDTH, CELL_PAD = 2, 84, 8  # sample images shown at 2× (56 px)
 OUTPUT_SCALE, ROW, BAR_WIDTH = 4, 30, 180  # the input image at 4× (112 px)

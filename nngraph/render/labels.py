@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Arrow", "place_labels", "segment_box_hits", "CLEARANCE"]
+__all__ = ["Arrow", "place_labels", "segment_box_hits"]
 
 CLEARANCE = 3.0  # points of white kept between a label's box and anything else
 STEP = 3.0  # points between the spots tried along an arrow
@@ -104,8 +104,8 @@ def _clear(spots: np.ndarray, half, others_start, others_end, circles: np.ndarra
 def place_labels(arrows: list[Arrow], circles: list[tuple[float, float, float]]) -> list[tuple[float, float] | None] | None:
     """A centre for each labelled arrow's label (None for unlabelled ones), or None if some will not fit.
 
-    Every labelled arrow's box lies on its own arrow, crosses no other arrow,
-    keeps ``CLEARANCE`` from every circle ``(x, y, radius)`` and every other label.
+    Every labelled arrow's box lies on its own arrow, crosses no other arrow and
+    keeps ``CLEARANCE`` from every circle ``(x, y, radius)``, twice that from every other label.
     """
     starts = np.array([a.start for a in arrows], dtype=float).reshape(-1, 2)
     ends = np.array([a.end for a in arrows], dtype=float).reshape(-1, 2)

@@ -23,11 +23,11 @@ from ..errors import OptionError
 from ..formatting import format_number, format_shape
 from . import style
 from .diagram import Diagram
-from .dot import quote, statement
+from .dot import file_name, quote, statement
 from .emphasis import emphasis
 from .options import choice, language_words, whole
 
-__all__ = ["signal_diagram"]
+__all__ = ["signal_diagram", "signal_edges"]
 
 CURRENT = {"color": style.HIGHLIGHT, "fillcolor": style.HIGHLIGHT_FILL, "penwidth": 2.5}
 NOT_REACHED = {"color": "#bbbbbb", "fontcolor": style.GREY, "fillcolor": "#fafafa"}
@@ -37,14 +37,9 @@ SHOWN = 3  # entries shown of a long row
 SMALL_ROWS, SMALL_COLUMNS = 4, 6  # arrays up to this size are shown in full
 
 
-def _shape_text(shape: tuple[int, ...]) -> str:
-    """``100×784`` for a batch or a matrix, ``(784,)`` for a vector."""
-    return format_shape(shape)
-
-
 def _weight_shape(shape: tuple[int, ...]) -> str:
     """``(784×50)`` for a matrix, ``(50,)`` for a vector."""
-    return _shape_text(shape) if len(shape) == 1 else f"({_shape_text(shape)})"
+    return format_shape(shape) if len(shape) == 1 else f"({format_shape(shape)})"
 
 
 def _static_shape(width: int, batch) -> str:
@@ -110,6 +105,21 @@ def _value_batch(graph, values: dict[str, np.ndarray], batch):
     return batch
 
 
+def signal_edges(graph) -> list[tuple[str, str]]:
+    """The signal diagram's edges (source, target) in the order drawn, each output's exit arrow last.
+
+    Graphviz numbers edges in this order (``edge1``, ``edge2``, …), which lets the
+    stepper find an edge without parsing a title that a node name could confuse.
+
+    Example:
+        >>> from nngraph import and_gate
+        >>> signal_edges(and_gate())
+        [('x', 'a1'), ('W1', 'a1'), ('b1', 'a1'), ('a1', 'y'), ('y', 'y (out)')]
+    """
+    edges = [(source, node.name) for node in graph for source in node.arguments.values()]
+    return edges + [(node.name, _sink_name(graph, node.name)) for node in graph.outputs]
+
+
 def _sink_name(graph, name: str) -> str:
     sink = f"{name} (out)"
     while sink in graph:
@@ -118,7 +128,7 @@ def _sink_name(graph, name: str) -> str:
 
 
 def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", precision: int = 4, language: str = "en", title=None, caption=None, direction: str = "LR") -> Diagram:
-    """The op-level dataflow of ``graph`` as a left-to-right :class:`Diagram`.
+    """The op-level dataflow of ``graph`` as a :class:`Diagram`, left to right or top to bottom.
 
     Args:
         graph: any :class:`~nngraph.Graph` (several inputs and outputs allowed).
@@ -177,18 +187,16 @@ def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", 
         attrs, cut = _node_attributes(node, shown, precision, reached, words)
         lines.append(statement(quote(node.name), attrs))
         abbreviated += [node.name] if cut else []
-    for node in graph:
-        for source in node.arguments.values():
-            lines.append(statement(f"{quote(source)} -> {quote(node.name)}", _edge(graph, source, node.name, shown, batch, reached)))
-    for node in graph.outputs:
-        sink = quote(_sink_name(graph, node.name))
-        lines.append(statement(sink, {"shape": "point", "width": 0.01, "style": "invis", "label": ""}))
-        lines.append(statement(f"{quote(node.name)} -> {sink}", _edge(graph, node.name, None, shown, batch, reached)))
+    for source, target in signal_edges(graph):
+        if target not in graph:  # an output's exit arrow, to an invisible point
+            lines.append(statement(quote(target), {"shape": "point", "width": 0.01, "style": "invis", "label": ""}))
+        attrs = _edge(graph, source, target if target in graph else None, shown, batch, reached)
+        lines.append(statement(f"{quote(source)} -> {quote(target)}", attrs))
     lines.append("}")
     notes = ()
     if abbreviated:
         notes = (f"values of {', '.join(abbreviated)} abbreviated: first {SHOWN} entries, then min and max",)
-    return Diagram("\n".join(lines) + "\n", engine="dot", name=f"{graph.name}-signal", notes=notes)
+    return Diagram("\n".join(lines) + "\n", engine="dot", name=f"{file_name(graph.name)}-signal", notes=notes)
 
 
 def _graph_label(title: str | None, caption: str | None) -> dict:
@@ -242,7 +250,7 @@ def _edge(graph, source: str, target: str | None, shown, batch, reached) -> dict
     if graph[source].kind == "weight":
         attrs = {"color": WEIGHT_INK, "arrowsize": 0.5}
     elif source in shown.values:
-        attrs = {"label": _shape_text(shown.values[source].shape), "weight": 8}
+        attrs = {"label": format_shape(shown.values[source].shape), "weight": 8}
     else:
         attrs = {"label": _static_shape(graph[source].width, batch), "weight": 8}
     if target is not None and target == shown.current:

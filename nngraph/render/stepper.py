@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from .diagram import Diagram
 from .digits import digit_data_uri
 from .neuron import neuron_diagram
 from .options import choice, language_words
-from .signal import signal_diagram, value_lines
+from .signal import signal_diagram, signal_edges, value_lines
 from .stepper_page import WORDS, page, widget
 from .style import value_text
 
@@ -53,14 +52,15 @@ class Frame:
 
     narration: Narration
 
-    def diagrams(self, graph, views=VIEWS) -> dict[str, Diagram]:
+    def diagrams(self, graph, views=VIEWS, language: str = "en") -> dict[str, Diagram]:
         """This step drawn on its own, one :class:`Diagram` per view (for ``write_frames``)."""
         record = self.narration
         drawings = {}
         if "neuron" in views:
-            drawings["neuron"] = neuron_diagram(graph, values=record.known, current=record.node, neuron=record.neuron, weights="both")
+            drawings["neuron"] = neuron_diagram(graph, values=record.known, current=record.node, neuron=record.neuron,
+                                                weights="both", language=language)
         if "signal" in views:
-            drawings["signal"] = signal_diagram(graph, values=record.known, current=record.node, batch=None)
+            drawings["signal"] = signal_diagram(graph, values=record.known, current=record.node, batch=None, language=language)
         return drawings
 
 
@@ -109,9 +109,10 @@ class Stepper:
             )
         self.inputs = x if x.ndim == 2 else x[None, :]
         self.frames = [Frame(record) for record in self.runs[0]]
+        self._shown = 0  # how often a notebook has shown it
 
     def write_frames(self, folder, format: str = "svg", *, renderer: str | None = None) -> list[Path]:
-        """Write ``step-001-neuron.svg``, ``step-001-signal.svg``, … of the first sample into ``folder``.
+        """Write ``step-001-neuron.svg``, ``step-001-signal.svg``, … into ``folder`` (``sample-N/`` for each of several).
 
         Example:
             >>> import tempfile
@@ -119,14 +120,15 @@ class Stepper:
             >>> [p.name for p in Stepper(and_gate(), [1, 1]).write_frames(tempfile.mkdtemp())][:2]
             ['step-001-neuron.svg', 'step-001-signal.svg']
         """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        width = max(3, len(str(len(self.frames))))
         written = []
-        for frame in self.frames:
-            for view, diagram in frame.diagrams(self.graph, self.views).items():
-                path = folder / f"step-{frame.narration.index + 1:0{width}d}-{view}.{format}"
-                written.append(diagram.save(path, format, renderer=renderer))
+        for row, run in zip(self.samples, self.runs):
+            place = Path(folder) if len(self.samples) == 1 else Path(folder) / f"sample-{row}"
+            place.mkdir(parents=True, exist_ok=True)
+            width = max(3, len(str(len(run))))
+            for record in run:
+                for view, diagram in Frame(record).diagrams(self.graph, self.views, self.language).items():
+                    path = place / f"step-{record.index + 1:0{width}d}-{view}.{format}"
+                    written.append(diagram.save(path, format, renderer=renderer))
         return written
 
     def drawings(self) -> dict[str, Diagram]:
@@ -145,6 +147,7 @@ class Stepper:
         return {
             "columns": _columns(self.graph),
             "readers": {node.name: list(self.graph.consumers(node.name)) for node in self.graph if node.kind == "weight"},
+            "signal_edges": [[source, target, target not in self.graph] for source, target in signal_edges(self.graph)],
             "input": self.graph.inputs[0].name,
             "words": self.words,
             "samples": [self._sample(index) for index in range(len(self.samples))],
@@ -170,12 +173,14 @@ class Stepper:
             >>> "Step 1 / 4" in Stepper(and_gate(), [1, 1]).html()
             True
         """
-        return page(self.title, self._widget(renderer), self.language)
-
-    def _widget(self, renderer: str | None = None) -> str:
         svgs = {view: drawing.svg(renderer=renderer) for view, drawing in self.drawings().items()}
+        return page(self.title, self._widget(svgs), self.language)
+
+    def _widget(self, svgs: dict[str, str], shown: int = 0) -> str:
         data = self.data()
         uid = "nngraph-" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]
+        if shown:  # the same stepper shown again in a notebook: its own ids
+            uid += f"-{shown}"
         total = len(data["samples"][0]["frames"])
         return widget(uid, self.title, svgs, data, total, self.words)
 
@@ -186,11 +191,9 @@ class Stepper:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """Inline in a notebook (no iframe), with the finished network as a static SVG for viewers without scripts."""
-        drawings = self.drawings()
-        bundle = {"text/html": self._widget(), "text/plain": repr(self)}
-        if drawings:
-            bundle["image/svg+xml"] = next(iter(drawings.values())).svg()
-        return bundle
+        svgs = {view: drawing.svg() for view, drawing in self.drawings().items()}
+        self._shown += 1
+        return {"text/html": self._widget(svgs, self._shown), "text/plain": repr(self), "image/svg+xml": next(iter(svgs.values()))}
 
     def __repr__(self) -> str:
         samples = f", samples {self.samples}" if len(self.samples) > 1 else ""
@@ -199,7 +202,7 @@ class Stepper:
 
 def _samples(sample, x: np.ndarray) -> list[int]:
     rows = 1 if x.ndim == 1 else len(x)
-    chosen = [sample] if isinstance(sample, (int, np.integer)) and not isinstance(sample, bool) else list(sample) if isinstance(sample, (list, tuple, range)) else None
+    chosen = [sample] if isinstance(sample, (int, np.integer)) and not isinstance(sample, bool) else list(sample) if isinstance(sample, (list, tuple, range, np.ndarray)) else None
     if not chosen or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in chosen):
         raise InputError(f"sample must be a row number or a list of row numbers of x, from 0; got {sample!r}")
     for s in chosen:
@@ -245,10 +248,9 @@ def _frame(record: Narration, graph) -> dict:
 
 def _picture(row: np.ndarray) -> str | None:
     """The input as a picture when it is one: 784 values in [0, 1] are MNIST's 28×28 digit."""
-    side = math.isqrt(row.size)
-    if row.size != 784 or side * side != row.size or row.min() < 0 or row.max() > 1:
+    if row.size != 784 or row.min() < 0 or row.max() > 1:
         return None
-    return digit_data_uri(row.reshape(side, side))
+    return digit_data_uri(row.reshape(28, 28))
 
 
 def _outputs(graph, known: dict, label: int | None, words: dict) -> dict | None:

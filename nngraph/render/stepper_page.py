@@ -149,12 +149,16 @@ function prepare(stage) {
   const svg = stage.querySelector("svg"), graph = svg.querySelector("g.graph");
   const box = svg.viewBox.baseVal, shift = /translate\(([-\d.]+)[ ,]+([-\d.]+)\)/.exec(graph.getAttribute("transform") || "");
   const view = { name: stage.dataset.view, stage, svg, graph, full: { x: box.x, y: box.y, w: box.width, h: box.height },
-    shift: shift ? [+shift[1], +shift[2]] : [0, 0], nodes: {}, edges: {}, texts: {} };
+    shift: shift ? [+shift[1], +shift[2]] : [0, 0], nodes: {}, edges: {}, numbered: {}, texts: {} };
   svg.removeAttribute("width"); svg.removeAttribute("height");
   for (const g of graph.querySelectorAll(":scope > g")) {
     const title = g.querySelector("title"); if (!title) continue;
     const name = title.textContent;
-    if (g.classList.contains("edge")) view.edges[name] = g;
+    if (g.classList.contains("edge")) {
+      view.edges[name] = g;
+      const number = /edge(\d+)$/.exec(g.id);
+      if (number) view.numbered[+number[1]] = g;
+    }
     else if (g.classList.contains("node")) {
       view.nodes[name] = g;
       view.texts[name] = Array.from(g.querySelectorAll("text")).map((t) => ({ el: t, bare: t.textContent.split(" = ")[0] }));
@@ -206,21 +210,20 @@ function neuronView(view, frame, values) {
 }
 
 function signalView(view, frame, values) {
-  const focus = [];
+  const focus = [], exits = new Map(data.signal_edges.filter((e) => e[2]).map((e) => [e[1], e[0]]));
   const reached = (name) => name in frame.known || name === frame.node ||
     (data.readers[name] || []).some((r) => r === frame.node || r in frame.known);
   for (const [name, g] of Object.entries(view.nodes)) {
-    const sink = / \(out\)'*$/.test(name), own = sink ? name.replace(/ \(out\)'*$/, "") : name;
     g.classList.toggle("ng-current", name === frame.node);
-    g.classList.toggle("ng-grey", !reached(own));
+    g.classList.toggle("ng-grey", !reached(exits.has(name) ? exits.get(name) : name));
     if (name === frame.node) focus.push(g);
     const lines = frame.lines && frame.lines[name] ? frame.lines[name] : name in frame.known ? values.signal[name] : null;
     view.texts[name].slice(1).forEach((t, k) => { t.el.textContent = lines && lines[k] !== undefined ? lines[k] : ""; });
   }
-  for (const [name, g] of Object.entries(view.edges)) {
-    const target = name.slice(name.indexOf("->") + 2), own = target.replace(/ \(out\)'*$/, "");
+  for (const [number, g] of Object.entries(view.numbered)) {  // edge N of the page is signal_edges[N - 1]
+    const [source, target, exit] = data.signal_edges[number - 1];
     g.classList.toggle("ng-edge-current", target === frame.node);
-    g.classList.toggle("ng-edge-faint", !reached(own));
+    g.classList.toggle("ng-edge-faint", !reached(exit ? source : target));
     if (target === frame.node) focus.push(g);
   }
   return focus;

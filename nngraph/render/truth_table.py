@@ -23,7 +23,7 @@ from ..errors import OptionError
 from . import style
 from .dot import pos, statement, text_node, text_width
 
-__all__ = ["TruthTable", "truth_table", "MAX_INPUTS"]
+__all__ = ["TruthTable", "truth_table", "table_statements", "MAX_INPUTS"]
 
 MAX_INPUTS = 4  # 16 rows
 ROW = 20.0  # points between rows
@@ -86,9 +86,3 @@ def table_statements(table: TruthTable, left: float, top: float) -> list[str]:
     lines.append(statement("T_rule_right", {**rule, "pos": pos(x, top - ROW)}))
     lines.append(statement("T_rule_left -> T_rule_right", {"dir": "none", "penwidth": 0.8}))
     return lines
-
-
-def table_width(table: TruthTable) -> float:
-    """How wide :func:`table_statements` draws ``table``, in points."""
-    size = style.CAPTION_SIZE
-    return sum(max(text_width(text, size) for text in [head, *(row[c] for row in table.rows)]) + PAD for c, head in enumerate(table.header))
