@@ -170,7 +170,7 @@ def test_layers_wider_than_max_neurons_are_elided():
     wide = ng.mlp([(rng.normal(size=(20, 30)), np.zeros(30)), (rng.normal(size=(30, 10)), np.zeros(10))], ["relu", "softmax"])
     full = neuron_diagram(wide, max_neurons=None)
     assert "⁝" not in full.source
-    assert full.notes == ("940 arrows are drawn without labels (more than 100); lower max_neurons (--max-neurons) to see them labelled",)
+    assert full.notes == ("940 arrows into layers 1, 2 are drawn without labels (more than 60 into one layer); lower max_neurons (--max-neurons) to see them labelled",)
     assert full.source.count(" -> ") == 20 * 30 + 30 * 10 + 30 + 10
     assert neuron_diagram(wide).source.count("⁝") == 2  # 20 and 30 neurons, 10 shown each
     elided = neuron_diagram(wide, max_neurons=6)

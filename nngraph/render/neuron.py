@@ -41,7 +41,7 @@ __all__ = ["neuron_diagram", "shown_indices", "FORCE_EDGE_LIMIT", "FORCE_LAYER_L
 
 FORCE_EDGE_LIMIT = 20_000  # drawing more arrows than this needs force=True
 FORCE_LAYER_LIMIT = 300  # … and so does a column of more neurons than this (metres tall)
-LABEL_LIMIT = 100  # more labelled arrows than this are drawn without labels
+LABEL_LIMIT = 60  # a layer with more labelled arrows into it than this is drawn without labels
 SPREAD_TRIES = 10  # how often the drawing is spread out to make room for labels
 MAX_COLUMN_GAP = 480.0  # tall columns: the gap grows with their height up to this
 
@@ -266,6 +266,14 @@ class _Looks:
         return edge.look != "faint" or self.options.focus is None
 
 
+def _crowded_layers(labelled: list[Edge]) -> list[int]:
+    """The layers with more than ``LABEL_LIMIT`` labelled arrows into them: too many to read."""
+    counts: dict[int, int] = {}
+    for edge in labelled:
+        counts[edge.layer] = counts.get(edge.layer, 0) + 1
+    return [layer for layer, count in counts.items() if count > LABEL_LIMIT]
+
+
 def _label_text(edge: Edge, options: Options) -> str:
     if edge.kind == "activation" or edge.weight is None or options.weights == "notation":
         return edge.symbol
@@ -279,9 +287,13 @@ def _emphasise(graph, columns, edges: list[Edge], shown: Emphasis, options: Opti
         edge.look = looks.edge(edge)
     labelled = [edge for edge in edges if looks.labelled(edge)]
     notes = []
-    if len(labelled) > LABEL_LIMIT:
-        notes.append(f"{len(labelled)} arrows are drawn without labels (more than {LABEL_LIMIT}); lower max_neurons (--max-neurons) to see them labelled")
-        labelled = [edge for edge in labelled if edge.kind == "activation"]
+    crowded = _crowded_layers(labelled)
+    if crowded:
+        count = sum(edge.layer in crowded for edge in labelled)
+        layers = ("layer " if len(crowded) == 1 else "layers ") + ", ".join(map(str, crowded))
+        notes.append(f"{count} arrows into {layers} are drawn without labels (more than {LABEL_LIMIT} "
+                     f"into one layer); lower max_neurons (--max-neurons) to see them labelled")
+        labelled = [edge for edge in labelled if edge.kind == "activation" or edge.layer not in crowded]
     for edge in labelled:
         edge.label = _label_text(edge, options)
     return looks, notes
@@ -386,9 +398,10 @@ def _layout(columns: list[Column], edges: list[Edge], shown: Emphasis, options: 
     texts = [e.label for e in edges]
     if shown.stepping:
         texts = [_label_text(e, options) if options.weights != "none" or e.kind == "activation" else "" for e in edges]
-        if sum(map(bool, texts)) > LABEL_LIMIT:  # room for the labels into one neuron of each layer
+        crowded = _crowded_layers([e for e, text in zip(edges, texts) if text])
+        if crowded:  # room for the labels into one neuron of each crowded layer
             first = {edge.layer: edge.target_index for edge in reversed(edges)}
-            texts = [text if first[e.layer] == e.target_index else "" for e, text in zip(edges, texts)]
+            texts = [text if e.layer not in crowded or first[e.layer] == e.target_index else "" for e, text in zip(edges, texts)]
     layout, placed = _spread(columns, edges, texts, shown, options)
     labelled = [e for e in edges if e.label]
     if placed and all(id(e) in layout.labels for e in labelled):
@@ -481,7 +494,7 @@ def _edge_statements(graph, layers, edges: list[Edge], layout: Layout, options: 
         if layer.affine.b is not None:
             parts.append(np.abs(graph[layer.affine.b].value).max())
         scale[layer.index] = float(max(parts)) or 1.0
-    dense = len(edges) > style.DENSE
+    dense = len(edges) > style.DENSE and not layout.labels  # thin and light, unless labels sit on them
     order = {"faint": 0, "plain": 1, "current": 2}
     lines = [statement(f"{e.source} -> {e.target}", _edge_attributes(e, options, scale, dense)) for e in sorted(edges, key=lambda e: order[e.look])]
     labels = []
