@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,20 +38,20 @@ from .plots import plot_activations
 from .regions import plot_regions
 from .signal import signal_diagram
 
-__all__ = ["Figure", "FIGURES", "write_figures", "mnist_figures", "mnist_shapes_network"]
+__all__ = ["Figure", "FIGURES", "MNIST_FIGURES", "write_figures", "mnist_figures", "mnist_shapes_network"]
 
 
 @dataclass(frozen=True)
 class Figure:
     """One figure: a file name, the book's numbering, a caption and how to draw it.
 
-    ``draw`` returns a :class:`Diagram`, or SVG bytes for a plot.
+    ``draw`` returns a :class:`Diagram`, or SVG bytes for a plot (None: it needs data, see :func:`mnist_figures`).
     """
 
     name: str
     book: str
     caption: str
-    draw: Callable[[], Diagram | bytes]
+    draw: Callable[[], Diagram | bytes] | None
 
 
 def mnist_shapes_network():
@@ -160,8 +160,15 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
+# Figures 3-23 and 3-24 need the MNIST test set: listed here for the index, drawn by mnist_figures().
+MNIST_FIGURES: tuple[Figure, ...] = (
+    Figure("mnist_output", "3-23", "The output layer as the digits 0–9, the most probable marked: test image 0 is a 7", None),
+    Figure("mnist_samples", "3-24", "MNIST test images 0–19 with their labels and predictions", None),
+)
+
+
 def mnist_figures(images, labels, network) -> tuple[Figure, ...]:
-    """Figures 3-23 and 3-24, which need the MNIST test set and the trained network."""
+    """Figures 3-23 and 3-24, drawn from the MNIST test set and the trained network."""
 
     def output():
         return output_digits(network.forward(images[0]), label=int(labels[0]), image=images[0],
@@ -171,10 +178,7 @@ def mnist_figures(images, labels, network) -> tuple[Figure, ...]:
         return digit_grid(images[:20], labels[:20], predictions=network.forward(images[:20]),
                           title="MNIST test images 0–19 with their labels and the network's predictions").render()
 
-    return (
-        Figure("mnist_output", "3-23", "The output layer as the digits 0–9, the most probable marked: test image 0 is a 7", output),
-        Figure("mnist_samples", "3-24", "MNIST test images 0–19 with their labels and predictions", samples),
-    )
+    return tuple(replace(figure, draw=draw) for figure, draw in zip(MNIST_FIGURES, (output, samples)))
 
 
 def write_figures(folder, *, renderer: str | None = None, extra: tuple[Figure, ...] = ()) -> list[Path]:
@@ -191,12 +195,12 @@ def write_figures(folder, *, renderer: str | None = None, extra: tuple[Figure, .
             written.append(drawing.save(folder / f"{figure.name}.svg", renderer=renderer))
         else:
             written.append(write_atomically(folder / f"{figure.name}.svg", lambda file: file.write(drawing)))
-    page = index_page(figures).encode("utf-8")
+    page = index_page().encode("utf-8")
     written.append(write_atomically(folder / "README.md", lambda file: file.write(page)))
     return written
 
 
-def index_page(figures: tuple[Figure, ...] = FIGURES) -> str:
+def index_page(figures: tuple[Figure, ...] = (*FIGURES, *MNIST_FIGURES)) -> str:
     """The Markdown index of ``diagrams/``: every figure shown with its book number, in the book's order."""
     lines = [
         "# Figures of the text",
