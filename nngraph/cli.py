@@ -16,6 +16,7 @@ import numpy as np
 from . import __version__
 from .build import BUILTIN_NETWORKS, mnist_network
 from .errors import FormatError, InputError, NNGraphError
+from .files import regular_file
 from .formatting import format_array, format_shape
 from .graph import Graph
 from .idx import load_mnist, read_idx
@@ -60,8 +61,7 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
         flat = data.reshape(len(data), -1) if data.ndim > 1 else data
         return flat.astype(np.float32) / np.float32(255) if data.ndim > 1 and data.dtype == np.uint8 else flat
     if suffix in (".npy", ".npz", ".csv"):
-        if not path.is_file():
-            raise InputError(f"{flag} {text!r}: no such file")
+        regular_file(path, f"{flag} {text!r}", InputError)
         if suffix == ".csv":
             try:
                 return np.loadtxt(path, delimiter=",", ndmin=1)

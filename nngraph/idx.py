@@ -16,11 +16,11 @@ from __future__ import annotations
 import gzip
 import math
 import zlib
-from pathlib import Path
 
 import numpy as np
 
 from .errors import FormatError
+from .files import regular_file
 
 __all__ = ["read_idx", "load_mnist"]
 
@@ -31,10 +31,10 @@ def read_idx(path) -> np.ndarray:
     """The array stored in the IDX file ``path``.
 
     Raises:
-        FormatError: bad magic number, unknown type, or a size that does not
-            match the header (truncated or padded file).
+        FormatError: not a regular file, bad magic number, unknown type, or a
+            size that does not match the header (truncated or padded file).
     """
-    path = Path(path)
+    path = regular_file(path)
     try:
         with open(path, "rb") as raw:
             gzipped = raw.read(2) == b"\x1f\x8b"

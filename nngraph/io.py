@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -40,6 +39,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import FormatError, NNGraphError
+from .files import regular_file, write_atomically
 from .graph import Graph, topological_order
 
 if sys.version_info >= (3, 11):
@@ -59,32 +59,6 @@ NODE_FIELDS = {
     "activation": {"source", "function"},
 }
 LAYER_FIELDS = {"W", "b", "activation"}
-UMASK = os.umask(0o022)  # reading the umask means setting it: once, at import, then restored
-os.umask(UMASK)
-
-
-def write_atomically(path, write) -> Path:
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place.
-
-    A reader never sees a half-written file, and a failed write leaves any old
-    file untouched.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise FormatError(f"{path} is a folder; give a file name such as {path / 'network.npz'}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~UMASK)  # mkstemp's 0600 would make every saved file private
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return path
 
 
 def save(graph: Graph, path) -> None:
@@ -121,9 +95,7 @@ def load(path) -> Graph:
     Raises:
         FormatError: naming the file and what is wrong with it.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FormatError(f"{path}: {'is a folder, not a network file' if path.is_dir() else 'no such file'}")
+    path = regular_file(path)
     if path.suffix.lower() == ".toml":
         return _load_toml(path)
     arrays = _read_npz(path)
@@ -163,6 +135,7 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    regular_file(path)
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):

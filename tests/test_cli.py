@@ -208,3 +208,43 @@ def test_the_module_runs_as_a_program():
         [sys.executable, "-m", "nngraph.cli", "--version"], capture_output=True, text=True, timeout=60, check=False
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, f"nngraph {ng.__version__}\n", "")
+
+
+# -- named pipes and devices are refused, never opened ----------------------------------
+
+
+@pytest.fixture
+def within_five_seconds():
+    """Turns a regression that blocks (opening a named pipe) into a failure, not a hung suite."""
+    import signal
+
+    def hung(signum, frame):
+        raise TimeoutError("blocked: a named pipe was opened instead of refused")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("name", ["x.npy", "x.npz", "x.csv", "t10k-images-idx3-ubyte"])
+def test_run_refuses_an_input_that_is_a_named_pipe(capsys, tmp_path, within_five_seconds, name):
+    import os
+
+    os.mkfifo(tmp_path / name)
+    code, out, err = run(capsys, "run", "xor", "--input", str(tmp_path / name))
+    assert_one_line_error(code, out, err, f"{name}")
+    assert "is a named pipe; it must be a regular file" in err
+
+
+def test_run_refuses_labels_that_are_a_named_pipe(capsys, tmp_path, within_five_seconds):
+    import os
+
+    os.mkfifo(tmp_path / "labels-idx1-ubyte")
+    code, out, err = run(capsys, "run", "xor", "--input", "0,1", "--labels", str(tmp_path / "labels-idx1-ubyte"))
+    assert_one_line_error(code, out, err, "labels-idx1-ubyte: is a named pipe; it must be a regular file")
+
+
+def test_info_refuses_a_device_as_the_network(capsys, within_five_seconds):
+    assert_one_line_error(*run(capsys, "info", "/dev/null"), "/dev/null: is a character device; it must be a regular file")

@@ -120,7 +120,7 @@ def test_missing_file(tmp_path):
 
 
 def test_a_directory_is_not_readable(tmp_path):
-    with pytest.raises(FormatError, match=r": cannot be read"):
+    with pytest.raises(FormatError, match=r": is a folder; it must be a regular file"):
         ng.read_idx(tmp_path)
 
 
@@ -191,3 +191,34 @@ def test_the_real_mnist_headers(data_dir):
     labels = ng.read_idx(data_dir / "t10k-labels-idx1-ubyte.gz")
     assert labels.shape == (10000,) and labels.dtype == np.uint8
     assert np.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+@pytest.fixture
+def within_five_seconds():
+    """Turns a regression that blocks (opening a named pipe) into a failure, not a hung suite."""
+    import signal
+
+    def hung(signum, frame):
+        raise TimeoutError("blocked: a named pipe was opened instead of refused")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_named_pipe_is_refused_at_once(tmp_path, within_five_seconds):
+    import os
+
+    os.mkfifo(tmp_path / "labels-idx1-ubyte")
+    with pytest.raises(FormatError, match=r"labels-idx1-ubyte: is a named pipe; it must be a regular file"):
+        ng.read_idx(tmp_path / "labels-idx1-ubyte")
+    images = write(tmp_path, "images", bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0]))
+    with pytest.raises(FormatError, match=r"labels-idx1-ubyte: is a named pipe; it must be a regular file"):
+        ng.load_mnist(images, tmp_path / "labels-idx1-ubyte")
+
+
+def test_a_device_is_refused(within_five_seconds):
+    with pytest.raises(FormatError, match=r"^/dev/zero: is a character device; it must be a regular file$"):
+        ng.read_idx("/dev/zero")

@@ -472,3 +472,133 @@ def test_load_of_a_zip_that_is_not_npz(tmp_path):
         archive.writestr("readme.txt", "hello")
     with pytest.raises(FormatError, match=r"z.npz: holds arrays \['readme.txt'\] but no nngraph description"):
         ng.load(tmp_path / "z.npz")
+
+
+# -- files written safely, only regular files read ------------------------------------------
+
+
+@pytest.fixture
+def within_five_seconds():
+    """Turns a regression that blocks (opening a named pipe) into a failure, not a hung suite."""
+    import signal
+
+    def hung(signum, frame):
+        raise TimeoutError("blocked: a named pipe was opened instead of refused")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_resaving_a_private_file_keeps_it_private(tmp_path, three_layer):
+    path = tmp_path / "net.npz"
+    ng.save(ng.and_gate(), path)
+    os.chmod(path, 0o600)
+    ng.save(three_layer, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert ng.load(path).name == "three-layer"
+
+
+@pytest.mark.parametrize("umask, mode", [(0o077, 0o600), (0o022, 0o644), (0o002, 0o664)])
+def test_a_new_file_follows_the_live_umask(tmp_path, three_layer, umask, mode):
+    previous = os.umask(umask)
+    try:
+        ng.save(three_layer, tmp_path / "net.npz")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "net.npz").stat().st_mode) == mode
+
+
+def test_a_failing_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_bytes(b"old")
+
+    def fail(file):
+        file.write(b"half")
+        raise RuntimeError("renderer crashed")
+
+    with pytest.raises(RuntimeError, match="renderer crashed"):
+        ng.io.write_atomically(path, fail)
+    assert list(tmp_path.iterdir()) == [path]
+    assert path.read_bytes() == b"old"
+
+
+def test_a_full_disk_names_the_target_not_the_temporary(tmp_path):
+    import errno
+
+    path = tmp_path / "note.txt"
+    path.write_bytes(b"old")
+
+    def full(file):
+        raise OSError(errno.ENOSPC, "No space left on device", file.name)
+
+    with pytest.raises(FormatError, match=r"note.txt: cannot be written \(No space left on device\)") as caught:
+        ng.io.write_atomically(path, full)
+    assert ".tmp" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == [path]
+    assert path.read_bytes() == b"old"
+
+
+def test_permission_denied_is_an_nngraph_error_naming_the_target(tmp_path, three_layer, monkeypatch):
+    import errno
+
+    real_open = os.open
+
+    def denied(name, *args, **kwargs):  # root ignores folder modes, so deny as the kernel would
+        if str(name).startswith(str(tmp_path)):
+            raise PermissionError(errno.EACCES, "Permission denied", name)
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(ng.errors.NNGraphError, match=r"net.npz: cannot be written \(Permission denied\)") as caught:
+        ng.save(three_layer, tmp_path / "net.npz")
+    assert isinstance(caught.value, FormatError) and ".tmp" not in str(caught.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write into any folder")
+def test_an_unwritable_folder_is_an_nngraph_error(tmp_path, three_layer):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    try:
+        with pytest.raises(FormatError, match=r"locked/net.npz: cannot be written \(Permission denied\)"):
+            ng.save(three_layer, folder / "net.npz")
+    finally:
+        os.chmod(folder, 0o700)
+    assert list(folder.iterdir()) == []
+
+
+def test_saving_over_a_named_pipe_is_refused(tmp_path, three_layer):
+    fifo = tmp_path / "net.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(FormatError, match=r"net.npz: is a named pipe; nngraph only writes regular files"):
+        ng.save(three_layer, fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and list(tmp_path.iterdir()) == [fifo]
+
+
+@pytest.mark.parametrize("name", ["net.npz", "net.toml", "net"])
+def test_loading_a_named_pipe_is_refused_at_once(tmp_path, within_five_seconds, name):
+    os.mkfifo(tmp_path / name)
+    with pytest.raises(FormatError, match=rf"{name}: is a named pipe; it must be a regular file"):
+        ng.load(tmp_path / name)
+
+
+def test_weights_from_a_named_pipe_are_refused_at_once(tmp_path, within_five_seconds):
+    os.mkfifo(tmp_path / "w.npz")
+    (tmp_path / "net.toml").write_text('weights = "w.npz"\n[[layers]]\nW = "W1"\nactivation = "relu"\n', encoding="utf-8")
+    with pytest.raises(FormatError, match=r"w.npz: is a named pipe; it must be a regular file"):
+        ng.load(tmp_path / "net.toml")
+    with pytest.raises(FormatError, match=r"w.npz: is a named pipe; it must be a regular file"):
+        ng.load_weights(tmp_path / "w.npz")
+    with pytest.raises(FormatError, match=r"w.npz: is a named pipe; it must be a regular file"):
+        ng.mnist_network(tmp_path / "w.npz")
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_a_device_is_not_a_network_file(device, within_five_seconds):
+    with pytest.raises(FormatError, match=rf"^{device}: is a character device; it must be a regular file$"):
+        ng.load(device)
+    with pytest.raises(FormatError, match=rf"^{device}: is a character device; it must be a regular file$"):
+        ng.load_weights(device)
