@@ -22,6 +22,7 @@ from .graph import Graph
 from .idx import load_mnist, read_idx
 from .io import load, load_weights
 from .narrate import LEVELS, narrate
+from .terminal import Terminal
 
 GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
 
@@ -377,6 +378,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Names from files reach the screen: escape control characters, and write plain
+    # notation where the terminal cannot show the book's (ASCII, Latin-1, LANG=C).
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (stream if isinstance(stream, Terminal) else Terminal(stream) for stream in streams)
+    try:
+        return _run(argv)
+    finally:
+        if isinstance(sys.stdout, Terminal):  # not after a broken pipe, which left os.devnull there
+            sys.stdout, sys.stderr = streams
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

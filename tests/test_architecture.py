@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "nngraph"
-CORE = ["nngraph", "nngraph.errors", "nngraph.activations", "nngraph.nodes", "nngraph.graph", "nngraph.plan", "nngraph.build", "nngraph.io", "nngraph.files", "nngraph.idx", "nngraph.formatting"]
+CORE = ["nngraph", "nngraph.errors", "nngraph.activations", "nngraph.nodes", "nngraph.graph", "nngraph.plan", "nngraph.build", "nngraph.io", "nngraph.files", "nngraph.idx", "nngraph.formatting", "nngraph.terminal"]
 FORBIDDEN_IMPORTS = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "shelve", "marshal", "joblib"}
 
 

@@ -1,5 +1,6 @@
 """The ``nngraph`` command, run in-process; exit codes 0 / 1 (bad input) / 2 (usage)."""
 
+import os
 import subprocess
 import sys
 
@@ -248,3 +249,28 @@ def test_run_refuses_labels_that_are_a_named_pipe(capsys, tmp_path, within_five_
 
 def test_info_refuses_a_device_as_the_network(capsys, within_five_seconds):
     assert_one_line_error(*run(capsys, "info", "/dev/null"), "/dev/null: is a character device; it must be a regular file")
+
+
+def test_names_from_a_file_reach_the_terminal_with_control_characters_escaped(tmp_path, capsys):
+    g = ng.Graph("evil\x1b[31mred")
+    x = g.input("in\x1b[2J", 2)
+    g.activation("y\x07", g.affine("a", x, g.weight("W", [[1.0], [2.0]])), "relu")
+    ng.save(g, tmp_path / "evil.npz")
+    assert main(["info", str(tmp_path / "evil.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "evil\\x1b[31mred: 4 nodes" in out and "y\\x07" in out
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_terminals_that_cannot_show_the_notation_get_plain_text(encoding):
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "LANG": "C", "LC_ALL": "C"}
+    result = subprocess.run([sys.executable, "-m", "nngraph.cli", "step", "three-layer", "--input", "1,0.5"],
+                            capture_output=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr.decode(encoding, "replace")
+    out = result.stdout.decode(encoding)
+    assert "[2/16] a_1^(1) = w_11^(1)x_1 + w_12^(1)x_2 + b_1^(1) = 1.0" in out
+    assert "[3/16] z_1^(1) = sigma(a_1^(1)) = sigma(0.3) = 0.57444252" in out
+    bad = subprocess.run([sys.executable, "-m", "nngraph.cli", "run", "three-layer", "--input", "1,2,3"],
+                         capture_output=True, env=env, timeout=60, check=False)
+    assert bad.returncode == 1 and bad.stderr.decode(encoding).startswith("nngraph: error: ") and b"Traceback" not in bad.stderr
