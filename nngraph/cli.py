@@ -27,7 +27,7 @@ from .terminal import Terminal
 GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
 
 
-def load_network(spec: str, weights: str | None = None) -> Graph:
+def load_network(spec: str, weights: str | None = None, *, allow_outside: bool = False) -> Graph:
     """A built-in network by name (``and``, ``xor``, ``three-layer``, ``mnist``) or a file."""
     if spec == "mnist":
         if weights is None:
@@ -37,7 +37,7 @@ def load_network(spec: str, weights: str | None = None) -> Graph:
         return BUILTIN_NETWORKS[spec]()
     path = Path(spec)
     if path.suffix.lower() in (".toml", ".npz") or path.exists():
-        return load(path)
+        return load(path, allow_outside=allow_outside)
     names = ", ".join([*BUILTIN_NETWORKS, "mnist"])
     raise InputError(f"unknown network {spec!r}; give a .toml or .npz file or one of: {names}")
 
@@ -93,7 +93,7 @@ def _load_npy(path: Path, flag: str) -> np.ndarray:
 
 
 def cmd_info(args) -> None:
-    graph = load_network(args.net, args.weights)
+    graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
     print(f"{graph.name}: {len(graph)} nodes")
     for node in graph:
         if node.kind == "input":
@@ -109,7 +109,7 @@ def cmd_info(args) -> None:
 
 
 def cmd_run(args) -> None:
-    graph = load_network(args.net, args.weights)
+    graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
     x = parse_input(args.input)
     if args.labels:
         labels = parse_input(args.labels, "--labels")
@@ -151,7 +151,7 @@ def _progress(done: int, total: int, width: int = 30) -> None:
 def cmd_render(args) -> None:
     from .render import neuron_detail, neuron_diagram, signal_diagram
 
-    graph = load_network(args.net, args.weights)
+    graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
     if args.view == "regions":
         from .render.regions import plot_regions
 
@@ -180,7 +180,7 @@ def cmd_render(args) -> None:
 
 
 def cmd_step(args) -> None:
-    graph = load_network(args.net, args.weights)
+    graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
     x = parse_input(args.input)
     labels = _class_labels(args.labels) if args.labels else None
     samples = _chosen_samples(graph, x, labels, args)
@@ -340,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help)
         sub.add_argument("net", metavar="NET", help=f"a .toml/.npz network file or one of: {', '.join([*BUILTIN_NETWORKS, 'mnist'])}")
         sub.add_argument("--weights", metavar="FILE", help="weights .npz for the mnist network")
+        sub.add_argument("--allow-outside", action="store_true", help="let a .toml network read arrays from outside its own folder")
         sub.set_defaults(run=handler)
         return sub
 

@@ -89,15 +89,18 @@ def save(graph: Graph, path) -> None:
     write_atomically(path, lambda file: np.savez(file, **arrays))
 
 
-def load(path) -> Graph:
+def load(path, *, allow_outside: bool = False) -> Graph:
     """Read a graph saved by :func:`save` (``.npz``) or written in TOML (``.toml``).
+
+    A TOML network reads arrays only from inside its own folder (no absolute
+    path, no ``..``, no symlink leading out) unless ``allow_outside=True``.
 
     Raises:
         FormatError: naming the file and what is wrong with it.
     """
     path = regular_file(path)
     if path.suffix.lower() == ".toml":
-        return _load_toml(path)
+        return _load_toml(path, allow_outside)
     arrays = _read_npz(path)
     if DESCRIPTION_KEY not in arrays:
         raise FormatError(
@@ -218,7 +221,23 @@ def _dependency_order(by_name: dict[str, dict]) -> list[str]:
     return topological_order(dag, list(by_name), "its nodes", FormatError)
 
 
-def _load_toml(path: Path) -> Graph:
+def _inside(network: Path, name, allow_outside: bool) -> Path:
+    """The file ``name`` that ``network`` refers to, refused when it lies outside the network's folder."""
+    if not isinstance(name, str) or not name:
+        raise FormatError(f"{network}: weights must name a .npz file beside it, e.g. weights = \"net.npz\"; got {name!r}")
+    target = network.parent / name
+    if allow_outside:
+        return target
+    if Path(name).is_absolute() or ".." in Path(name).parts or not target.resolve().is_relative_to(network.parent.resolve()):
+        raise FormatError(
+            f"{network}: weights = {name!r} lies outside the network file's folder, and a network file reads only "
+            f"files beside it; move the weights there, or allow it explicitly (load(..., allow_outside=True), "
+            f"nngraph --allow-outside)"
+        )
+    return target
+
+
+def _load_toml(path: Path, allow_outside: bool = False) -> Graph:
     from .build import mlp
 
     try:
@@ -233,8 +252,7 @@ def _load_toml(path: Path) -> Graph:
         raise FormatError(f"{path}: no [[layers]] tables; each layer needs W, b and activation")
     weights = None
     if "weights" in spec:
-        weights_path = path.parent / str(spec["weights"])
-        weights = _read_npz(weights_path)
+        weights = _read_npz(_inside(path, spec["weights"], allow_outside))
     pairs, activations = [], []
     for i, layer in enumerate(layers, start=1):
         if not isinstance(layer, dict):

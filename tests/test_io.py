@@ -602,3 +602,32 @@ def test_a_device_is_not_a_network_file(device, within_five_seconds):
         ng.load(device)
     with pytest.raises(FormatError, match=rf"^{device}: is a character device; it must be a regular file$"):
         ng.load_weights(device)
+
+
+@pytest.mark.parametrize("where", ["/abs", "..", "link"])
+def test_a_toml_network_reads_only_files_in_its_own_folder(tmp_path, where):
+    inside, outside = tmp_path / "net", tmp_path / "secret"
+    inside.mkdir()
+    outside.mkdir()
+    np.savez(outside / "w.npz", W1=np.ones((2, 1)), private_key=np.zeros(1))
+    (inside / "link.npz").symlink_to(outside / "w.npz")
+    name = {"/abs": str(outside / "w.npz"), "..": "../secret/w.npz", "link": "link.npz"}[where]
+    toml = inside / "net.toml"
+    toml.write_text(f'weights = "{name}"\n[[layers]]\nW = "W1"\nactivation = "relu"\n', encoding="utf-8")
+    with pytest.raises(ng.FormatError, match=r"lies outside the network file's folder.*allow_outside=True") as caught:
+        ng.load(toml)
+    assert "private_key" not in str(caught.value) and "W1" not in str(caught.value)  # nothing of the file shown
+    assert ng.load(toml, allow_outside=True).forward([1.0, 2.0]).tolist() == [3.0]
+
+
+def test_the_command_line_refuses_weights_outside_unless_allowed(tmp_path, capsys):
+    from nngraph.cli import main
+
+    (tmp_path / "net").mkdir()
+    np.savez(tmp_path / "w.npz", W1=np.ones((2, 1)))
+    toml = tmp_path / "net" / "net.toml"
+    toml.write_text('weights = "../w.npz"\n[[layers]]\nW = "W1"\nactivation = "relu"\n', encoding="utf-8")
+    assert main(["run", str(toml), "--input", "1,2"]) == 1
+    assert "outside the network file's folder" in capsys.readouterr().err
+    assert main(["run", str(toml), "--input", "1,2", "--allow-outside"]) == 0
+    assert capsys.readouterr().out.strip() == "[3.0]"
