@@ -152,8 +152,11 @@ class Plan:
         return {name: values[i] for name, i in self._output_slots}
 
     def steps(self, *args, allow_nonfinite: bool = False, **inputs) -> Iterator[Step]:
-        """Evaluate one node at a time; inputs are checked before the first step."""
-        values = self._feed(args, inputs, allow_nonfinite)
+        """Evaluate one node at a time; inputs are checked before the first step.
+
+        The records hold copies: changing the input afterwards changes no record.
+        """
+        values = [None if value is None else value.copy() for value in self._feed(args, inputs, allow_nonfinite)]
         return self._walk(values)
 
     def _walk(self, values: list) -> Iterator[Step]:
@@ -164,7 +167,9 @@ class Plan:
                 read, expression = {}, None
             else:
                 read = {n: by_name.get(n, self._weights.get(n)) for n in node.arguments.values()}
-                result = node.forward(*read.values())
+                # Each node works on its own copy of the signals it reads: an activation that
+                # changes its argument in place must not rewrite an earlier step or the caller's input.
+                result = node.forward(*(value.copy() if n in by_name else value for n, value in read.items()))
                 by_name[name] = result
                 expression = node.formula()
             yield Step(index, name, node.kind, {n: _read_only(v) for n, v in read.items()}, _read_only(by_name[name]), expression)

@@ -309,3 +309,23 @@ def test_step_inputs_are_read_only(three_layer, book_x):
         for value in step.inputs.values():
             assert not value.flags.writeable
     assert book_x.flags.writeable
+
+
+def test_an_in_place_activation_changes_neither_the_callers_input_nor_earlier_steps():
+    import nngraph as ng
+
+    name = "in_place_test_double"
+    if name not in ng.ACTIVATIONS:
+        @ng.register_activation(name, formula="h(a) = 2a", symbol="double")
+        def double(a):
+            a *= 2.0  # in place, as a careless user might write it
+            return a
+
+    g = ng.Graph("careless")
+    z = g.activation("z", g.input("x", 2), name)
+    g.activation("y", z, name)
+    x = np.array([1.0, 2.0])
+    steps = list(g.steps(x))
+    assert x.tolist() == [1.0, 2.0]
+    assert [s.output.tolist() for s in steps] == [[1.0, 2.0], [2.0, 4.0], [4.0, 8.0]]
+    assert not np.shares_memory(steps[0].output, x)
