@@ -64,8 +64,10 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
     if suffix in (".npy", ".npz", ".csv"):
         regular_file(path, f"{flag} {text!r}", InputError)
         if suffix == ".csv":
+            if not path.read_text(encoding="utf-8-sig", errors="replace").strip():
+                raise InputError(f"{flag} {text}: the file is empty; give one sample per line, numbers separated by commas")
             try:
-                return np.loadtxt(path, delimiter=",", ndmin=1)
+                return np.loadtxt(path, delimiter=",", ndmin=1, encoding="utf-8-sig")
             except ValueError as err:
                 raise FormatError(f"{flag} {text}: not a CSV of numbers with the same count on every line ({err})") from err
         data = load_weights(path) if suffix == ".npz" else _load_npy(path, flag)
@@ -131,6 +133,8 @@ def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batc
         raise InputError(f"accuracy needs one output; {graph.name!r} has {len(graph.outputs)}")
     if len(images) != len(labels):
         raise InputError(f"{len(images)} inputs but {len(labels)} labels; they must match one to one")
+    if len(labels) == 0:
+        raise InputError("no samples to evaluate: the inputs and labels are empty")
     plan = graph.plan()
     correct = 0
     for start in range(0, len(images), batch):

@@ -274,3 +274,26 @@ def test_terminals_that_cannot_show_the_notation_get_plain_text(encoding):
     bad = subprocess.run([sys.executable, "-m", "nngraph.cli", "run", "three-layer", "--input", "1,2,3"],
                          capture_output=True, env=env, timeout=60, check=False)
     assert bad.returncode == 1 and bad.stderr.decode(encoding).startswith("nngraph: error: ") and b"Traceback" not in bad.stderr
+
+
+def test_empty_data_gets_a_clear_error(tmp_path, capsys):
+    np.save(tmp_path / "x.npy", np.zeros((0, 2)))
+    np.save(tmp_path / "labels.npy", np.zeros(0, dtype=np.int64))
+    (tmp_path / "x.csv").write_text("", encoding="utf-8")
+    cases = [
+        (["run", "three-layer", "--input", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "labels.npy")], "no samples to evaluate"),
+        (["run", "three-layer", "--input", str(tmp_path / "x.csv")], "the file is empty"),
+        (["render", "three-layer", "-o", str(tmp_path / "e.svg"), "--input", str(tmp_path / "x.npy")], "holds no samples"),
+    ]
+    for args, message in cases:
+        assert main(args) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("nngraph: error: ") and message in err and "Traceback" not in err
+    assert main(["run", "three-layer", "--input", str(tmp_path / "x.npy")]) == 0  # an empty batch has an empty result
+    assert capsys.readouterr().out.strip() == "[]"
+
+
+def test_a_csv_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    (tmp_path / "x.csv").write_bytes(b"\xef\xbb\xbf1,0.5\n")
+    assert main(["run", "three-layer", "--input", str(tmp_path / "x.csv")]) == 0
+    assert capsys.readouterr().out.strip() == "[0.31682708, 0.69627909]"

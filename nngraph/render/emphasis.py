@@ -73,6 +73,8 @@ def _checked_value(node, name: str, value) -> np.ndarray:
 def _row(name: str, array: np.ndarray, sample: int | None) -> np.ndarray:
     if array.ndim == 1:
         return array
+    if len(array) == 0:
+        raise InputError(f"values[{name!r}] holds no samples (an empty batch); draw the values of at least one sample")
     if sample is None:
         if len(array) != 1:
             raise InputError(f"values[{name!r}] holds a batch of {len(array)} samples; pass sample=i to draw sample i")
