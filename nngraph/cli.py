@@ -402,6 +402,9 @@ def _run(argv: list[str] | None) -> int:
         return 2
     try:
         args.run(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's exit code for SIGINT
+        print("nngraph: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # e.g. `nngraph step … | head`: the reader left, nothing is wrong
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit-time flush quiet
         return 0

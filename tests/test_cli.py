@@ -297,3 +297,12 @@ def test_a_csv_with_a_byte_order_mark_is_read(tmp_path, capsys):
     (tmp_path / "x.csv").write_bytes(b"\xef\xbb\xbf1,0.5\n")
     assert main(["run", "three-layer", "--input", str(tmp_path / "x.csv")]) == 0
     assert capsys.readouterr().out.strip() == "[0.31682708, 0.69627909]"
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
+    def interrupted(graph, x, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("nngraph.cli.narrate", interrupted)
+    assert main(["step", "three-layer", "--input", "1,0.5"]) == 130
+    assert capsys.readouterr().err == "nngraph: interrupted\n"
