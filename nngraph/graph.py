@@ -152,6 +152,9 @@ class Graph:
         self._dag = nx.DiGraph()
         self._frozen = None
         self._nodes: dict[str, Node] = {}
+        # Readers of each node in the order they were added, kept as nodes arrive so that
+        # consumers() and layers() stay linear in the graph's size.
+        self._readers: dict[str, list[str]] = {}
         self._plan = None
 
     # -- building -------------------------------------------------------------
@@ -285,7 +288,10 @@ class Graph:
         self._dag.add_node(node.name, kind=node.kind)
         for role, source in roles.items():
             self._dag.add_edge(source, node.name, role=role)
+            if node.name not in self._readers[source]:
+                self._readers[source].append(node.name)
         self._nodes[node.name] = node
+        self._readers[node.name] = []
         self._plan = self._frozen = None
         return node
 
@@ -356,8 +362,7 @@ class Graph:
             >>> and_gate().consumers("x")
             ['a1']
         """
-        readers = set(self._dag.successors(self[name].name))
-        return [n for n in self._nodes if n in readers]
+        return list(self._readers[self[name].name])
 
     def layers(self) -> list[Layer]:
         """The network as a chain of layers, for neuron diagrams and narration.
@@ -371,12 +376,13 @@ class Graph:
             >>> [(layer.affine.name, layer.output) for layer in three_layer_network().layers()]
             [('a1', 'z1'), ('a2', 'z2'), ('a3', 'y')]
         """
-        if len(self.inputs) != 1:
+        inputs = self.inputs
+        if len(inputs) != 1:
             raise GraphError(
-                f"a chain of layers needs exactly one input; {self.name!r} has {len(self.inputs)}; "
+                f"a chain of layers needs exactly one input; {self.name!r} has {len(inputs)}; "
                 f"use the signal diagram for general graphs"
             )
-        layers, current = [], self.inputs[0].name
+        layers, current = [], inputs[0].name
         while True:
             readers = [n for n in self.consumers(current) if self._nodes[n].kind != "weight"]
             if not readers:
@@ -398,7 +404,7 @@ class Graph:
                 )
             layers.append(Layer(len(layers) + 1, affine, activation))
             current = layers[-1].output
-        covered = {self.inputs[0].name}
+        covered = {inputs[0].name}
         for layer in layers:
             covered.update(layer.affine.arguments.values(), [layer.affine.name])
             if layer.activation is not None:

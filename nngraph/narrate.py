@@ -19,6 +19,8 @@ Example:
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +29,7 @@ from .errors import InputError, OptionError
 from .formatting import format_array, format_number, format_shape
 from .notation import Notation, layer_mark, subscript
 
-__all__ = ["Narration", "narrate", "LEVELS", "LANGUAGES"]
+__all__ = ["Known", "Narration", "narrate", "LEVELS", "LANGUAGES"]
 
 LEVELS = ("neuron", "layer")
 LANGUAGES = ("en", "zh")
@@ -61,6 +63,60 @@ _WORDS = {
 }
 
 
+class _Log:
+    """Every value a narration recorded, in order, shared by all its records' :class:`Known` views."""
+
+    def __init__(self):
+        self.firsts: list[int] = []  # position in ``values`` where each node first appears …
+        self.order: list[str] = []  # … and those nodes, in that order
+        self.updates: dict[str, list[int]] = {}  # node → every position it was recorded at
+        self.values: list[np.ndarray] = []
+
+    def append(self, node: str, value: np.ndarray) -> None:
+        if node not in self.updates:
+            self.firsts.append(len(self.values))
+            self.order.append(node)
+            self.updates[node] = []
+        self.updates[node].append(len(self.values))
+        self.values.append(value)
+
+
+class Known(Mapping):
+    """The values known at one record: node → read-only 1-D array, in the order first computed.
+
+    A view of the first ``count`` entries of a log that the whole narration shares,
+    so a narration's memory grows with what it prints, not with its square.
+
+    Example:
+        >>> from nngraph import three_layer_network
+        >>> known = narrate(three_layer_network(), [1.0, 0.5])[2].known
+        >>> list(known), np.isnan(known["a1"]).tolist()
+        (['x', 'a1', 'z1'], [False, True, True])
+    """
+
+    __slots__ = ("_log", "_count")
+
+    def __init__(self, log: _Log, count: int):
+        self._log = log
+        self._count = count
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        positions = self._log.updates.get(name, ()) if isinstance(name, str) else ()
+        last = bisect_left(positions, self._count) - 1
+        if last < 0:
+            raise KeyError(name)
+        return self._log.values[positions[last]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._log.order[: len(self)])
+
+    def __len__(self) -> int:
+        return bisect_left(self._log.firsts, self._count)
+
+    def __repr__(self) -> str:
+        return f"<Known: {', '.join(self) or 'nothing'}>"
+
+
 @dataclass(frozen=True)
 class Narration:
     """One narrated moment of an evaluation.
@@ -78,7 +134,7 @@ class Narration:
     node: str
     neuron: int | None
     text: str
-    known: dict[str, np.ndarray] = field(repr=False)
+    known: Known = field(repr=False)
 
     def __str__(self) -> str:
         return self.text
@@ -191,7 +247,7 @@ class _Story:
         self.precision = precision
         self.words = words
         self.records: list[Narration] = []
-        self.known: dict[str, np.ndarray] = {}
+        self.log = _Log()
 
     def number(self, value) -> str:
         """A result: ``0.3``, ``−0.7``."""
@@ -209,8 +265,8 @@ class _Story:
             if upto is not None:
                 current[upto + 1 :] = np.nan
             current.flags.writeable = False
-            self.known = {**self.known, node: current}
-        self.records.append(Narration(len(self.records), node, neuron, text, self.known))
+            self.log.append(node, current)
+        self.records.append(Narration(len(self.records), node, neuron, text, Known(self.log, len(self.log.values))))
 
 
 def _shape(shape: tuple[int, ...]) -> str:

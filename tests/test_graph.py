@@ -172,6 +172,56 @@ def test_layers_refuse_stray_nodes():
         g.layers()
 
 
+class _CountingDict(dict):
+    """A dict that counts the passes made over all its entries."""
+
+    passes = 0
+
+    def _count(self, view):
+        _CountingDict.passes += 1
+        return view
+
+    def __iter__(self):
+        return self._count(super().__iter__())
+
+    def keys(self):
+        return self._count(super().keys())
+
+    def values(self):
+        return self._count(super().values())
+
+    def items(self):
+        return self._count(super().items())
+
+
+@pytest.mark.parametrize("size", [10, 1_000])
+def test_layers_pass_over_all_nodes_a_fixed_number_of_times(size, monkeypatch):
+    # Linear in the graph's size: a pass over every node per layer would be quadratic.
+    g = ng.mlp([(np.eye(3), np.zeros(3))] * size, "relu")
+    g._nodes = _CountingDict(g._nodes)
+    monkeypatch.setattr(_CountingDict, "passes", 0)
+    assert len(g.layers()) == size
+    assert _CountingDict.passes <= 3
+    assert g.consumers("x") == ["a1"] and _CountingDict.passes <= 3
+
+
+def test_layers_of_a_chain_of_twenty_thousand_layers():
+    g = ng.mlp([(np.eye(3), np.zeros(3))] * 20_000, "relu")  # iterative: no recursion limit to hit
+    layers = g.layers()
+    assert [layer.index for layer in layers] == list(range(1, 20_001))
+    ends = [layers[0], layers[9_999], layers[-1]]
+    assert [(layer.affine.name, layer.output) for layer in ends] == [("a1", "z1"), ("a10000", "z10000"), ("a20000", "y")]
+    assert all(layer.affine.x == before.output for before, layer in zip(layers, layers[1:]))
+
+
+def test_a_weight_shared_by_two_affines_lists_both_readers_once():
+    g = ng.Graph()
+    g.input("x", 2)
+    g.weight("W", np.eye(2))
+    g.affine("a", "x", "W")
+    g.affine("c", "a", "W")
+    assert g.consumers("W") == ["a", "c"] and g.consumers("a") == ["c"]
+
 # -- errors when adding a node -----------------------------------------------------
 
 

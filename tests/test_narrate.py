@@ -1,5 +1,8 @@
 """Narration: the book's symbols, then the numbers, for every neuron; the prediction of a classifier."""
 
+import tracemalloc
+from collections.abc import Mapping
+
 import numpy as np
 import pytest
 
@@ -145,3 +148,54 @@ def test_errors(three_layer, book_x):
         narrate(three_layer, book_x, sample=1)
     with pytest.raises(InputError, match=r"sample 2 is out of range for a batch of 2; choose 0 … 1"):
         narrate(three_layer, [book_x, book_x], sample=2)
+
+
+# -- what each record knows, and the memory it takes -------------------------------------
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-np.asarray(a)))
+
+
+def test_a_record_knows_the_values_so_far_with_nan_for_what_is_to_come(three_layer, book_x):
+    known = narrate(three_layer, book_x)[2].known  # z₁⁽¹⁾ = σ(a₁⁽¹⁾): one neuron of a1 and z1 done
+    assert isinstance(known, Mapping) and list(known) == ["x", "a1", "z1"] and len(known) == 3
+    np.testing.assert_array_equal(known["x"], [1.0, 0.5])
+    np.testing.assert_allclose(known["a1"], [1.0 * 0.1 + 0.5 * 0.2 + 0.1, np.nan, np.nan], atol=1e-12)
+    np.testing.assert_allclose(known.get("z1"), [_sigmoid(0.3), np.nan, np.nan], atol=1e-12)
+    assert [name for name, _ in known.items()] == ["x", "a1", "z1"]
+    assert "a1" in known and "a2" not in known and 7 not in known and known.get("y") is None
+    with pytest.raises(KeyError):
+        known["a2"]
+
+
+def test_known_values_are_read_only_and_later_records_leave_earlier_ones_alone(three_layer, book_x):
+    records = narrate(three_layer, book_x)
+    assert list(records[-1].known) == ["x", "a1", "z1", "a2", "z2", "a3", "y"]
+    np.testing.assert_allclose(records[-1].known["a1"], [0.3, 0.7, 1.1], atol=1e-12)
+    np.testing.assert_allclose(records[1].known["a1"], [0.3, np.nan, np.nan], atol=1e-12)
+    assert list(records[0].known) == ["x"]
+    with pytest.raises(ValueError, match="read-only"):
+        records[-1].known["y"][0] = 0.0
+
+
+def test_the_layer_level_knows_each_node_whole(three_layer, book_x):
+    records = narrate(three_layer, book_x, level="layer")
+    assert [(r.node, len(r.known)) for r in records] == [(n, i) for i, n in enumerate(["x", "a1", "z1", "a2", "z2", "a3", "y"], 1)]
+    np.testing.assert_allclose(records[-1].known["z1"], _sigmoid([0.3, 0.7, 1.1]), atol=1e-12)
+
+
+def _narration_peak(layers: int) -> int:
+    graph = ng.mlp([(np.eye(3), np.zeros(3))] * layers, "relu")
+    graph.plan()
+    tracemalloc.start()
+    try:
+        narrate(graph, np.ones(3))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_grows_linearly_with_the_narration():
+    # Records share one log of values: a copy of everything known per record was quadratic.
+    assert _narration_peak(1_000) < 3 * _narration_peak(500)
