@@ -389,3 +389,12 @@ def test_softmax_neuron_detail_says_it_depends_on_every_weighted_sum():
     net = ng.mlp([([[1.0, 2.0, 0.5], [3.0, 4.0, -1.0]], [0.0, 0.0, 0.1])], "softmax")
     source = neuron_detail(net, 1, 1, values=book_run(net, [0.1, 0.2])).source
     assert "y₂ = softmax(a⁽¹⁾)₂ = 0.4783\\n(y₂ depends on every aᵢ⁽¹⁾ of the layer, not only on a₂⁽¹⁾)" in source
+
+
+def test_a_long_chain_is_drawn_without_labels_rather_than_slowly():
+    chain = ng.mlp([(np.eye(3) * 0.5, np.full(3, 0.1))] * 200, "relu", name="chain")  # 2,400 arrows of 12 a layer
+    diagram = neuron_diagram(chain, weights="values")
+    assert diagram.notes == ("2400 arrows are drawn without labels (more than 2,000 in one drawing); lower max_neurons (--max-neurons) to see them labelled",)
+    assert "\n  LN" not in diagram.source
+    short = neuron_diagram(ng.mlp([(np.eye(3) * 0.5, np.full(3, 0.1))] * 20, "relu"), weights="values")
+    assert short.notes == () and short.source.count("\n  LN") == 20 * 9  # a short one is labelled layer by layer

@@ -85,7 +85,7 @@ def _spots(arrow: Arrow) -> np.ndarray:
     return np.round(np.column_stack([x0 + ux * distances, y0 + uy * distances]), 1)
 
 
-def _clear(spots: np.ndarray, half, others_start, others_end, circles: np.ndarray, placed: list) -> np.ndarray:
+def _clear(spots: np.ndarray, half, others_start, others_end, circles: np.ndarray, placed: np.ndarray) -> np.ndarray:
     """Which ``spots`` give a label box touching no other arrow, circle or placed label."""
     hw, hh = half[0] + CLEARANCE, half[1] + CLEARANCE
     boxes = np.column_stack([spots[:, 0] - hw, spots[:, 1] - hh, spots[:, 0] + hw, spots[:, 1] + hh])
@@ -96,8 +96,9 @@ def _clear(spots: np.ndarray, half, others_start, others_end, circles: np.ndarra
         nx = np.clip(circles[None, :, 0], boxes[:, None, 0], boxes[:, None, 2]) - circles[None, :, 0]
         ny = np.clip(circles[None, :, 1], boxes[:, None, 1], boxes[:, None, 3]) - circles[None, :, 1]
         ok &= ~(nx**2 + ny**2 < circles[None, :, 2] ** 2).any(axis=1)
-    for px, py, pw, ph in placed:
-        ok &= ~((np.abs(spots[:, 0] - px) < hw + pw) & (np.abs(spots[:, 1] - py) < hh + ph))
+    if len(placed):
+        px, py, pw, ph = placed.T
+        ok &= ~((np.abs(spots[:, 0, None] - px) < hw + pw) & (np.abs(spots[:, 1, None] - py) < hh + ph)).any(axis=1)
     return ok
 
 
@@ -112,7 +113,8 @@ def place_labels(arrows: list[Arrow], circles: list[tuple[float, float, float]])
     low = np.minimum(starts, ends)
     high = np.maximum(starts, ends)
     circle_array = np.array(circles, dtype=float).reshape(-1, 3)
-    placed: list[tuple[float, float, float, float]] = []
+    placed = np.empty((len(arrows), 4))  # the labels placed so far: x, y, half width, half height
+    count = 0
     centres: list[tuple[float, float] | None] = []
     for index, arrow in enumerate(arrows):
         if arrow.half is None:
@@ -124,10 +126,15 @@ def place_labels(arrows: list[Arrow], circles: list[tuple[float, float, float]])
         near = (high[:, 0] >= low[index, 0] - hw) & (low[:, 0] <= high[index, 0] + hw)
         near &= (high[:, 1] >= low[index, 1] - hh) & (low[:, 1] <= high[index, 1] + hh)
         near[index] = False
-        ok = _clear(spots, arrow.half, starts[near], ends[near], circle_array, placed) if len(spots) else spots[:, 0] > 0
+        # … and so can only the labels and circles beside it: a long network stays fast.
+        middle, reach = (low[index, 0] + high[index, 0]) / 2, (high[index, 0] - low[index, 0]) / 2 + hw + CLEARANCE
+        boxes = placed[:count][np.abs(placed[:count, 0] - middle) <= reach + placed[:count, 2]]
+        beside = circle_array[np.abs(circle_array[:, 0] - middle) <= reach + circle_array[:, 2]]
+        ok = _clear(spots, arrow.half, starts[near], ends[near], beside, boxes) if len(spots) else spots[:, 0] > 0
         if not ok.any():
             return None
         x, y = spots[int(np.argmax(ok))]
-        placed.append((float(x), float(y), hw + CLEARANCE, hh + CLEARANCE))
+        placed[count] = (x, y, hw + CLEARANCE, hh + CLEARANCE)
+        count += 1
         centres.append((float(x), float(y)))
     return centres

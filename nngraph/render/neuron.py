@@ -42,6 +42,7 @@ __all__ = ["neuron_diagram", "shown_indices", "FORCE_EDGE_LIMIT", "FORCE_LAYER_L
 FORCE_EDGE_LIMIT = 20_000  # drawing more arrows than this needs force=True
 FORCE_LAYER_LIMIT = 300  # … and so does a column of more neurons than this (metres tall)
 LABEL_LIMIT = 60  # a layer with more labelled arrows into it than this is drawn without labels
+DRAWING_LABEL_LIMIT = 2_000  # … and so is a drawing with more labelled arrows than this (placing them takes long)
 SPREAD_TRIES = 10  # how often the drawing is spread out to make room for labels
 MAX_COLUMN_GAP = 480.0  # tall columns: the gap grows with their height up to this
 
@@ -267,10 +268,12 @@ class _Looks:
 
 
 def _crowded_layers(labelled: list[Edge]) -> list[int]:
-    """The layers with more than ``LABEL_LIMIT`` labelled arrows into them: too many to read."""
+    """The layers with more than ``LABEL_LIMIT`` labelled arrows into them (all, in a drawing of too many)."""
     counts: dict[int, int] = {}
     for edge in labelled:
         counts[edge.layer] = counts.get(edge.layer, 0) + 1
+    if len(labelled) > DRAWING_LABEL_LIMIT:
+        return list(counts)
     return [layer for layer, count in counts.items() if count > LABEL_LIMIT]
 
 
@@ -290,9 +293,12 @@ def _emphasise(graph, columns, edges: list[Edge], shown: Emphasis, options: Opti
     crowded = _crowded_layers(labelled)
     if crowded:
         count = sum(edge.layer in crowded for edge in labelled)
-        layers = ("layer " if len(crowded) == 1 else "layers ") + ", ".join(map(str, crowded))
-        notes.append(f"{count} arrows into {layers} are drawn without labels (more than {LABEL_LIMIT} "
-                     f"into one layer); lower max_neurons (--max-neurons) to see them labelled")
+        if len(labelled) > DRAWING_LABEL_LIMIT:
+            why = f"{count} arrows are drawn without labels (more than {DRAWING_LABEL_LIMIT:,} in one drawing)"
+        else:
+            layers = ("layer " if len(crowded) == 1 else "layers ") + ", ".join(map(str, crowded))
+            why = f"{count} arrows into {layers} are drawn without labels (more than {LABEL_LIMIT} into one layer)"
+        notes.append(f"{why}; lower max_neurons (--max-neurons) to see them labelled")
         labelled = [edge for edge in labelled if edge.kind == "activation" or edge.layer not in crowded]
     for edge in labelled:
         edge.label = _label_text(edge, options)
