@@ -63,6 +63,21 @@ def assert_book_values(actual, expected):
 
 
 @pytest.fixture
+def within_five_seconds():
+    """Turns a regression that blocks (opening a named pipe) into a failure, not a hung suite."""
+    import signal
+
+    def hung(signum, frame):
+        raise TimeoutError("blocked: a named pipe was opened instead of refused")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
 def gate_inputs():
     return GATE_INPUTS.copy()
 

@@ -214,21 +214,6 @@ def test_the_module_runs_as_a_program():
 # -- named pipes and devices are refused, never opened ----------------------------------
 
 
-@pytest.fixture
-def within_five_seconds():
-    """Turns a regression that blocks (opening a named pipe) into a failure, not a hung suite."""
-    import signal
-
-    def hung(signum, frame):
-        raise TimeoutError("blocked: a named pipe was opened instead of refused")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(5)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
 @pytest.mark.parametrize("name", ["x.npy", "x.npz", "x.csv", "t10k-images-idx3-ubyte"])
 def test_run_refuses_an_input_that_is_a_named_pipe(capsys, tmp_path, within_five_seconds, name):
     import os

@@ -193,21 +193,6 @@ def test_the_real_mnist_headers(data_dir):
     assert np.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
-@pytest.fixture
-def within_five_seconds():
-    """Turns a regression that blocks (opening a named pipe) into a failure, not a hung suite."""
-    import signal
-
-    def hung(signum, frame):
-        raise TimeoutError("blocked: a named pipe was opened instead of refused")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(5)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
 def test_a_named_pipe_is_refused_at_once(tmp_path, within_five_seconds):
     import os
 

@@ -477,21 +477,6 @@ def test_load_of_a_zip_that_is_not_npz(tmp_path):
 # -- files written safely, only regular files read ------------------------------------------
 
 
-@pytest.fixture
-def within_five_seconds():
-    """Turns a regression that blocks (opening a named pipe) into a failure, not a hung suite."""
-    import signal
-
-    def hung(signum, frame):
-        raise TimeoutError("blocked: a named pipe was opened instead of refused")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(5)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
 def test_resaving_a_private_file_keeps_it_private(tmp_path, three_layer):
     path = tmp_path / "net.npz"
     ng.save(ng.and_gate(), path)
