@@ -15,7 +15,7 @@ if len(sys.argv) != 2:
     sys.exit(__doc__)
 data = Path(sys.argv[1])
 images, labels = ng.load_mnist(data / "t10k-images-idx3-ubyte.gz", data / "t10k-labels-idx1-ubyte.gz")
-net = ng.mnist_network(data / "book_mnist_mlp.npz")
+net = ng.mnist_network(ng.load_weights(data / "book_mnist_mlp.npz"))
 
 batch_size = 100
 correct = 0

@@ -26,7 +26,7 @@ g.activation("y", a3, "identity")
 sample = np.array([1.0, 0.5])
 print("y =", g.forward(sample))
 for step in g.steps(sample):
-    print(step.formula)
+    print(step)
 
 values = {step.node: step.output for step in g.steps(sample)}
 neuron_diagram(g, values=values).save(out / "neurons.svg")

@@ -11,7 +11,7 @@ Example:
     array([0.31682708, 0.69627909])
 """
 
-from .activations import ACTIVATIONS, Activation, get_activation, register_activation
+from .activations import ACTIVATIONS, Activation, get_activation, register_activation, unregister_activation
 from .build import (
     BUILTIN_NETWORKS,
     and_gate,
@@ -36,9 +36,11 @@ from .errors import (
 from .graph import DISPLAY, Graph, Layer
 from .idx import load_mnist, read_idx
 from .io import load, load_weights, save
+from .narrate import narrate
+from .nodes import NODE_KINDS, ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
 from .plan import Plan, Step
 
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def _draw_in_a_notebook(graph) -> dict:
@@ -53,19 +55,26 @@ DISPLAY.append(_draw_in_a_notebook)
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "ActivationNode",
+    "AffineNode",
     "BUILTIN_NETWORKS",
     "FormatError",
     "Graph",
     "GraphError",
     "InputError",
+    "InputNode",
     "Layer",
     "NNGraphError",
+    "NODE_KINDS",
+    "Node",
+    "Operation",
     "Plan",
     "OptionError",
     "RenderError",
     "ShapeError",
     "Step",
     "UnknownActivationError",
+    "WeightNode",
     "and_gate",
     "get_activation",
     "load",
@@ -73,6 +82,7 @@ __all__ = [
     "load_weights",
     "mlp",
     "mnist_network",
+    "narrate",
     "nand_gate",
     "or_gate",
     "perceptron",
@@ -80,5 +90,6 @@ __all__ = [
     "register_activation",
     "save",
     "three_layer_network",
+    "unregister_activation",
     "xor_gate",
 ]

@@ -1,83 +1,153 @@
-"""Activation functions h(a): one explicit registry, open to users.
+"""Activation functions h(a): one explicit registry, open to users, with parameters.
 
-Every activation carries its function, its formula and the symbol diagrams
-draw for it. ``step``, ``sigmoid``, ``relu``, ``identity``, ``softmax``,
-``tanh`` and ``leaky_relu`` are built in; :func:`register_activation` adds more.
+Every activation carries its computation, its definition in the book's
+notation, the symbol diagrams draw for it and its parameters with their
+defaults. :func:`register_activation` adds more; :data:`ACTIVATIONS` is the
+registry, read-only; :func:`unregister_activation` removes what a user added.
 
 Example:
     >>> import numpy as np
     >>> get_activation("sigmoid")(np.array([-1.0, 1.0, 2.0])).round(8)
     array([0.26894142, 0.73105858, 0.88079708])
+    >>> get_activation("leaky_relu")(np.array([-1.0, 2.0]), alpha=0.2)
+    array([-0.2,  2. ])
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable
-from dataclasses import dataclass
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
+from .checks import did_you_mean, real_number
 from .errors import GraphError, UnknownActivationError
 
-__all__ = ["Activation", "ACTIVATIONS", "register_activation", "get_activation"]
+__all__ = ["Activation", "ACTIVATIONS", "register_activation", "unregister_activation", "get_activation"]
+
+#: How formulas write a parameter: ``alpha`` is the book's α.
+PARAMETER_SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda_": "λ"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Activation:
     """An activation function with what is needed to print and draw it.
 
     Attributes:
         name: registry key, e.g. ``"sigmoid"``.
-        function: maps an array ``a`` (shape ``(K,)`` or ``(N, K)``) to ``h(a)``
-            of the same shape and float dtype.
-        formula: the definition in the book's notation, e.g. ``"σ(a) = 1 / (1 + exp(−a))"``.
+        compute: maps an array ``a`` (shape ``(K,)`` or ``(N, K)``) and the
+            parameters, as keywords, to ``h(a)`` of the same shape and float dtype.
+        definition: in the book's notation, e.g. ``"σ(a) = 1 / (1 + exp(−a))"``.
         symbol: what a diagram writes inside the neuron, e.g. ``"σ"``.
         elementwise: False when each output depends on the whole row (softmax).
+        parameters: each parameter's default, e.g. ``{"alpha": 0.01}``.
+        builtin: True for nngraph's own, which never change their argument; a
+            user's activation is handed a copy and its results are checked.
     """
 
     name: str
-    function: Callable[[np.ndarray], np.ndarray]
-    formula: str
+    compute: Callable[..., np.ndarray]
+    definition: str
     symbol: str
     elementwise: bool = True
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    builtin: bool = False
 
-    def __call__(self, a: np.ndarray) -> np.ndarray:
-        return self.function(a)
+    def __call__(self, a: np.ndarray, **parameters) -> np.ndarray:
+        return self.compute(a, **self.bind(parameters))
+
+    def bind(self, given: Mapping, where: str = "") -> dict[str, float]:
+        """Every parameter's value: ``given`` checked, the rest at their defaults.
+
+        Raises:
+            GraphError: for an unknown parameter or one that is not a finite number.
+
+        Example:
+            >>> get_activation("elu").bind({"alpha": 2})
+            {'alpha': 2.0}
+        """
+        where = where or f"activation {self.name!r}"
+        unknown = [key for key in given if key not in self.parameters]
+        if unknown:
+            takes = f"takes {', '.join(self.parameters)}" if self.parameters else "takes no parameters"
+            raise GraphError(f"{where}: {self.name} {takes}; got {', '.join(map(repr, unknown))}{did_you_mean(unknown[0], self.parameters)}")
+        return {key: real_number(given.get(key, default), f"{where}: {key}") for key, default in self.parameters.items()}
+
+    def settings(self, values: Mapping[str, float]) -> str:
+        """The parameters that differ from their defaults, as the book would write them.
+
+        Example:
+            >>> get_activation("leaky_relu").settings({"alpha": 0.2})
+            'α = 0.2'
+            >>> get_activation("leaky_relu").settings({"alpha": 0.01})
+            ''
+        """
+        changed = [(key, value) for key, value in values.items() if value != self.parameters.get(key)]
+        return ", ".join(f"{PARAMETER_SYMBOLS.get(key, key)} = {value:g}" for key, value in changed)
 
 
-ACTIVATIONS: dict[str, Activation] = {}
+_REGISTRY: dict[str, Activation] = {}
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(_REGISTRY)
 
 
-def register_activation(name: str, *, formula: str, symbol: str, elementwise: bool = True):
-    """Decorator registering ``function`` as the activation ``name``.
+def register_activation(name: str, *, definition: str, symbol: str, elementwise: bool = True, parameters: Mapping | None = None):
+    """Decorator registering ``compute`` as the activation ``name``.
+
+    ``compute(a, **parameters)`` receives its own copy of ``a``; ``parameters``
+    maps each keyword it takes to its default.
 
     Raises:
-        GraphError: if ``name`` is already registered or not an identifier.
+        GraphError: for a name already registered or not an identifier, or
+            parameters ``compute`` does not take.
 
     Example:
-        >>> @register_activation("softsign", formula="a / (1 + |a|)", symbol="softsign")
-        ... def softsign(a):
-        ...     return a / (1 + np.abs(a))
-        >>> get_activation("softsign").symbol
-        'softsign'
-        >>> del ACTIVATIONS["softsign"]
+        >>> @register_activation("scaled", definition="h(a) = β·a", symbol="β·", parameters={"beta": 2.0})
+        ... def scaled(a, beta):
+        ...     return a * beta
+        >>> get_activation("scaled")(np.array([1.0, 2.0]), beta=3)
+        array([3., 6.])
+        >>> unregister_activation("scaled")
     """
+    return _registrar(name, definition, symbol, elementwise, parameters, builtin=False)
+
+
+def _registrar(name, definition, symbol, elementwise, parameters, *, builtin: bool):
     if not isinstance(name, str) or not name.isidentifier():
         raise GraphError(f"activation name {name!r} must be an identifier such as 'softsign'")
-    if name in ACTIVATIONS:
-        raise GraphError(
-            f"activation {name!r} is already registered; pick another name "
-            f"or `del nngraph.ACTIVATIONS[{name!r}]` first"
-        )
+    if name in _REGISTRY:
+        raise GraphError(f"activation {name!r} is already registered; pick another name or unregister_activation({name!r}) first")
+    defaults = {key: real_number(value, f"activation {name!r}: default of {key!r}") for key, value in dict(parameters or {}).items()}
 
-    def decorate(function):
-        if not callable(function):
-            raise GraphError(f"activation {name!r} must be registered on a function; got {function!r}")
-        ACTIVATIONS[name] = Activation(name, function, formula, symbol, elementwise)
-        return function
+    def decorate(compute):
+        if not callable(compute):
+            raise GraphError(f"activation {name!r} must be registered on a function; got {compute!r}")
+        try:
+            inspect.signature(compute).bind(np.zeros(1), **defaults)
+        except TypeError as err:
+            raise GraphError(f"activation {name!r}: {getattr(compute, '__name__', compute)}() must take the array and {sorted(defaults) or 'nothing else'}: {err}") from None
+        except ValueError:  # a builtin without a signature: the probe on first use tells
+            pass
+        _REGISTRY[name] = Activation(
+            name=name, compute=compute, definition=definition, symbol=symbol, elementwise=elementwise,
+            parameters=MappingProxyType(defaults), builtin=builtin,
+        )
+        return compute
 
     return decorate
+
+
+def unregister_activation(name: str) -> None:
+    """Remove the activation ``name`` that a user registered.
+
+    Raises:
+        GraphError: for a built-in activation; UnknownActivationError for an unknown name.
+    """
+    if get_activation(name).builtin:
+        raise GraphError(f"{name!r} is one of nngraph's own activations and cannot be unregistered")
+    del _REGISTRY[name]
 
 
 def get_activation(name: str | Activation) -> Activation:
@@ -87,29 +157,32 @@ def get_activation(name: str | Activation) -> Activation:
         UnknownActivationError: listing the known names and the closest one.
 
     Example:
-        >>> get_activation("relu").formula
+        >>> get_activation("relu").definition
         'ReLU(a) = max(0, a)'
     """
     if isinstance(name, Activation):
         return name
     try:
-        return ACTIVATIONS[name]
+        return _REGISTRY[name]
     except (KeyError, TypeError):
-        known = sorted(ACTIVATIONS)
-        close = difflib.get_close_matches(str(name), known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        known = sorted(_REGISTRY)
+        hint = did_you_mean(name, known).removeprefix("; ")
         raise UnknownActivationError(
-            f"unknown activation {name!r}; {hint}known: {', '.join(known)} "
+            f"unknown activation {name!r}; {hint + ' ' if hint else ''}known: {', '.join(known)} "
             f"(add your own with nngraph.register_activation)"
         ) from None
 
 
-@register_activation("step", formula="h(a) = 1 if a > 0 else 0", symbol="step")
+def _builtin(name: str, definition: str, symbol: str, elementwise: bool = True, **parameters):
+    return _registrar(name, definition, symbol, elementwise, parameters, builtin=True)
+
+
+@_builtin("step", "h(a) = 1 if a > 0 else 0", "step")
 def step(a):
     return np.greater(a, 0).astype(a.dtype)
 
 
-@register_activation("sigmoid", formula="σ(a) = 1 / (1 + exp(−a))", symbol="σ")
+@_builtin("sigmoid", "σ(a) = 1 / (1 + exp(−a))", "σ")
 def sigmoid(a):
     # σ(a) = exp(min(a, 0)) / (1 + exp(−|a|)): both exponents are ≤ 0, so nothing
     # overflows, and for a < 0 the numerator exp(a) keeps tiny results exact.
@@ -127,19 +200,20 @@ def sigmoid(a):
     return out
 
 
-@register_activation("relu", formula="ReLU(a) = max(0, a)", symbol="ReLU")
+_builtin("logistic", "σ(a) = 1 / (1 + exp(−a))", "σ")(sigmoid)
+
+
+@_builtin("relu", "ReLU(a) = max(0, a)", "ReLU")
 def relu(a):
     return np.maximum(a, 0)
 
 
-@register_activation("identity", formula="σ(a) = a", symbol="identity")
+@_builtin("identity", "σ(a) = a", "identity")
 def identity(a):
     return a.copy()  # never hand the caller's own input array back as an output
 
 
-@register_activation(
-    "softmax", formula="yₖ = exp(aₖ) / Σᵢ exp(aᵢ)", symbol="softmax", elementwise=False
-)
+@_builtin("softmax", "yₖ = exp(aₖ) / Σᵢ exp(aᵢ)", "softmax", elementwise=False)
 def softmax(a):
     # Subtracting each row's max leaves the result unchanged and keeps exp()
     # from overflowing: softmax([1010, 1000, 990]) would otherwise be nan.
@@ -148,11 +222,42 @@ def softmax(a):
     return e
 
 
-@register_activation("tanh", formula="tanh(a) = (exp(a) − exp(−a)) / (exp(a) + exp(−a))", symbol="tanh")
+@_builtin("log_softmax", "yₖ = aₖ − log Σᵢ exp(aᵢ)", "log softmax", elementwise=False)
+def log_softmax(a):
+    shifted = a - a.max(axis=-1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return shifted
+
+
+@_builtin("tanh", "tanh(a) = (exp(a) − exp(−a)) / (exp(a) + exp(−a))", "tanh")
 def tanh(a):
     return np.tanh(a)
 
 
-@register_activation("leaky_relu", formula="h(a) = a if a > 0 else 0.01·a", symbol="LReLU")
-def leaky_relu(a):
-    return np.where(a > 0, a, a * 0.01)
+@_builtin("leaky_relu", "h(a) = a if a > 0 else α·a", "LReLU", alpha=0.01)
+def leaky_relu(a, alpha):
+    return np.where(a > 0, a, a * alpha)
+
+
+@_builtin("elu", "ELU(a) = a if a > 0 else α·(exp(a) − 1)", "ELU", alpha=1.0)
+def elu(a, alpha):
+    return np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0)))
+
+
+# NumPy has no erf; math.erf per element is exact and fast enough for a teaching network.
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+@_builtin("gelu", "GELU(a) = a·Φ(a) = a·(1 + erf(a / √2)) / 2", "GELU")
+def gelu(a):
+    return (a * (1 + _erf(a / math.sqrt(2)).astype(a.dtype)) / 2).astype(a.dtype)
+
+
+@_builtin("silu", "SiLU(a) = a·σ(a)", "SiLU")
+def silu(a):
+    return a * sigmoid(a)
+
+
+@_builtin("softplus", "softplus(a) = log(1 + exp(β·a)) / β", "softplus", beta=1.0)
+def softplus(a, beta):
+    return np.logaddexp(0, a * beta) / beta

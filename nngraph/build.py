@@ -11,9 +11,10 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from .errors import GraphError, ShapeError
+from .checks import as_parameter
+from .errors import FormatError, GraphError, ShapeError
 from .graph import Graph
 
 __all__ = [
@@ -29,24 +30,31 @@ __all__ = [
 ]
 
 
-def mlp(layers: Sequence, activations: Sequence[str] | str, *, name: str = "mlp", input_name: str = "x", output_name: str = "y") -> Graph:
+#: An activation for mlp(): a name, or a name and its parameters, e.g. ("leaky_relu", {"alpha": 0.2}).
+ActivationChoice = str | tuple[str, Mapping[str, float]]
+
+
+def mlp(
+    layers: Iterable, activations: Iterable[ActivationChoice] | ActivationChoice, *,
+    name: str = "mlp", input_name: str = "x", output_name: str = "y",
+) -> Graph:
     """A multilayer perceptron from ``[(W1, b1), (W2, b2), …]``; ``b`` may be None.
 
     Args:
-        layers: one ``(W, b)`` pair per layer; W of layer i has as many rows as
-            layer i−1 has columns.
-        activations: one activation name per layer, or one name for all.
+        layers: one ``(W, b)`` pair per layer (any iterable); W of layer i has as
+            many rows as layer i−1 has columns.
+        activations: one activation per layer, or one for all; each a name or a
+            pair ``(name, {parameter: value})``.
         name: the graph's name.
 
     Example:
-        >>> net = mlp([([[1.0, -1.0]], [0.0, 0.0])], activations="relu")
+        >>> net = mlp([([[1.0, -1.0]], [0.0, 0.0])], activations=("leaky_relu", {"alpha": 0.2}))
         >>> net.forward([2.0])
-        array([2., 0.])
+        array([ 2. , -0.4])
     """
-    if isinstance(activations, str):
-        activations = [activations] * (len(layers) if hasattr(layers, "__len__") else 1)
     try:
-        layers, activations = list(layers), list(activations)
+        layers = list(layers)
+        activations = [activations] * len(layers) if isinstance(activations, (str, tuple)) else list(activations)
     except TypeError:
         raise GraphError("mlp takes a list of (W, b) pairs and a list of activation names (or one name)") from None
     if not layers:
@@ -54,24 +62,24 @@ def mlp(layers: Sequence, activations: Sequence[str] | str, *, name: str = "mlp"
     if len(activations) != len(layers):
         raise GraphError(f"mlp got {len(layers)} layer(s) but {len(activations)} activation(s); give one activation per layer")
     g = Graph(name)
-    for i, layer in enumerate(layers, start=1):
+    for i, (layer, activation) in enumerate(zip(layers, activations), start=1):
         try:
             W, b = layer
         except (TypeError, ValueError):
             raise GraphError(f"layer {i} of mlp must be a pair (W, b); got {type(layer).__name__}") from None
         if i == 1:
-            g.input(input_name, size=_rows(W, i))
-            signal = input_name
+            signal = g.input(input_name, size=_rows(W, i))
         W_node = g.weight(f"W{i}", W)
         b_node = g.weight(f"b{i}", b) if b is not None else None
         a = g.affine(f"a{i}", signal, W_node, b_node)
-        signal = g.activation(output_name if i == len(layers) else f"z{i}", a, activations[i - 1])
+        h, parameters = activation if isinstance(activation, tuple) else (activation, {})
+        if not isinstance(parameters, Mapping):
+            raise GraphError(f"layer {i} of mlp: an activation is a name or (name, {{parameter: value}}); got {activation!r}")
+        signal = g.activation(output_name if i == len(layers) else f"z{i}", a, h, **parameters)
     return g
 
 
 def _rows(W, layer: int) -> int:
-    from .graph import as_parameter
-
     W = as_parameter(W, f"W{layer}")
     if W.ndim != 2:
         raise ShapeError(f"W{layer} must be a matrix (rows × columns); got shape {W.shape}")
@@ -154,10 +162,11 @@ def mnist_network(weights) -> Graph:
     """The book's MNIST network 784-50-100-10 (sigmoid, sigmoid, softmax).
 
     Args:
-        weights: a mapping or a ``.npz`` path with keys W1, b1, W2, b2, W3, b3.
+        weights: a mapping with keys W1, b1, W2, b2, W3, b3, e.g.
+            ``nngraph.load_weights("book_mnist_mlp.npz")``.
 
     Raises:
-        FormatError: for a missing or damaged file, or a missing key.
+        FormatError: for a missing key.
 
     Example:
         >>> import numpy as np
@@ -167,10 +176,12 @@ def mnist_network(weights) -> Graph:
         >>> mnist_network(zeros).forward(np.zeros(784)).round(2)
         array([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
     """
-    from .io import load_weights
-
-    arrays = load_weights(weights, ["W1", "b1", "W2", "b2", "W3", "b3"])
-    layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in (1, 2, 3)]
+    if not isinstance(weights, Mapping):
+        raise FormatError(f"mnist_network takes a mapping of arrays; got {type(weights).__name__}; read a file with nngraph.load_weights(path)")
+    missing = [key for key in ("W1", "b1", "W2", "b2", "W3", "b3") if key not in weights]
+    if missing:
+        raise FormatError(f"the weights: missing {', '.join(missing)}; it holds {sorted(weights)}")
+    layers = [(weights[f"W{i}"], weights[f"b{i}"]) for i in (1, 2, 3)]
     return mlp(layers, ["sigmoid", "sigmoid", "softmax"], name="mnist")
 
 

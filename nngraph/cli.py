@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from .version import __version__
 from .build import BUILTIN_NETWORKS, mnist_network
 from .errors import FormatError, InputError, NNGraphError
 from .files import regular_file
 from .formatting import format_array, format_shape
 from .graph import Graph
+from .nodes import WeightNode
 from .idx import load_mnist, read_idx
 from .io import load, load_weights
 from .narrate import LEVELS, narrate
@@ -32,7 +33,7 @@ def load_network(spec: str, weights: str | None = None, *, allow_outside: bool =
     if spec == "mnist":
         if weights is None:
             raise InputError("the mnist network needs its weights: --weights FILE.npz (keys W1, b1, … b3)")
-        return mnist_network(weights)
+        return mnist_network(load_weights(weights))
     if spec in BUILTIN_NETWORKS:
         return BUILTIN_NETWORKS[spec]()
     path = Path(spec)
@@ -98,15 +99,8 @@ def cmd_info(args) -> None:
     graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
     print(f"{graph.name}: {len(graph)} nodes")
     for node in graph:
-        if node.kind == "input":
-            print(f"  input      {node.name:<8} size {node.size}")
-        elif node.kind == "weight":
-            print(f"  weight     {node.name:<8} shape {format_shape(node.shape)} {node.value.dtype}")
-        elif node.kind == "affine":
-            print(f"  affine     {node.name:<8} = {node.formula():<16} → N×{node.width}")
-        else:
-            print(f"  activation {node.name:<8} = {node.formula():<16} ({node.activation.name})")
-    count = sum(node.value.size for node in graph if node.kind == "weight")
+        print(f"  {node.summary()}")
+    count = sum(node.value.size for node in graph if isinstance(node, WeightNode))
     print(f"parameters: {count:,}")
 
 
@@ -292,7 +286,7 @@ def _demo_mnist(args):
     folder = Path(args.mnist)
     images_path, labels_path = (_find(folder, stem) for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
     images, labels = load_mnist(images_path, labels_path)
-    return images, labels, mnist_network(args.weights)
+    return images, labels, mnist_network(load_weights(args.weights))
 
 
 def _find(folder: Path, stem: str) -> Path:

@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -26,12 +25,12 @@ import networkx as nx
 import numpy as np
 
 from .activations import Activation, get_activation
-from .errors import GraphError, NNGraphError, ShapeError
-from .nodes import ActivationNode, AffineNode, InputNode, Node, WeightNode
+from .checks import as_parameter, did_you_mean
+from .errors import GraphError
+from .nodes import ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
+from .plan import Plan, Step
 
-__all__ = ["Graph", "Layer", "as_parameter", "real_array", "topological_order"]
-
-SIGNAL_KINDS = ("input", "affine", "activation")
+__all__ = ["Graph", "Layer", "DISPLAY"]
 
 
 @dataclass(frozen=True)
@@ -51,77 +50,8 @@ class Layer:
         return (self.activation or self.affine).name
 
 
-def topological_order(dag: nx.DiGraph, names: list[str], where: str, error=GraphError) -> list[str]:
-    """``dag``'s nodes so that each follows what it reads, ties broken by position in ``names``.
-
-    Raises:
-        error: naming the cycle (``where`` says whose), if there is one.
-
-    Example:
-        >>> topological_order(nx.DiGraph([("x", "a")]), ["a", "x"], "graph 'g'")
-        ['x', 'a']
-    """
-    position = {name: i for i, name in enumerate(names)}
-    try:
-        return list(nx.lexicographical_topological_sort(dag, key=position.__getitem__))
-    except nx.NetworkXUnfeasible:
-        cycle = [u for u, _ in nx.find_cycle(dag)]
-        raise error(f"{where} form a cycle {' → '.join([*cycle, cycle[0]])}; a network must be acyclic") from None
-
-
-def _probe(spec: Activation, name: str, width: int) -> None:
-    """Try ``spec`` once on a zero batch, so a broken activation fails here, naming its node."""
-    try:
-        result = spec.function(np.zeros((1, width)))
-    except Exception as err:  # a user's function may raise anything
-        raise GraphError(f"activation {name!r}: {spec.name}() fails on a test batch of shape (1, {width}): {err!r}") from err
-    if getattr(result, "shape", None) != (1, width):
-        raise ShapeError(
-            f"activation {name!r}: {spec.name}() must return an array of its input's shape (1, {width}); "
-            f"got {getattr(result, 'shape', type(result).__name__)}"
-        )
-
-
 def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
-
-
-def real_array(value, where: str, error: type[NNGraphError], *, copy: bool = False) -> np.ndarray:
-    """``value`` as a float array (integers and booleans become float64), else ``error`` naming ``where``.
-
-    Example:
-        >>> real_array([1, 2], "input 'x'", GraphError)
-        array([1., 2.])
-    """
-    try:
-        array = np.array(value) if copy else np.asarray(value)
-    except (ValueError, TypeError) as err:
-        raise error(f"{where} is not a rectangular array of numbers: {err}") from err
-    if array.dtype.kind not in "biuf":
-        raise error(f"{where} must hold real numbers; got dtype {array.dtype}")
-    return array if array.dtype.kind == "f" else array.astype(np.float64)
-
-
-def as_parameter(value, where: str) -> np.ndarray:
-    """A read-only float copy of ``value``; integers become float64, float32 stays.
-
-    Raises:
-        GraphError: if ``value`` is not a finite numeric array (``where`` names it).
-
-    Example:
-        >>> as_parameter([[1, 2]], "weight 'W'").dtype
-        dtype('float64')
-    """
-    array = real_array(value, where, GraphError, copy=True)
-    if array.ndim == 0:
-        raise GraphError(f"{where} must be an array; got the scalar {array.item()!r}; wrap it: [{array.item()!r}]")
-    if array.size == 0:
-        raise GraphError(f"{where} is empty (shape {array.shape}); a layer needs at least one neuron")
-    if not np.isfinite(array).all():
-        position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        raise GraphError(f"{where} holds {array[position].item()!r} at index {position}; weights must be finite")
-    array.flags.writeable = False
-    return array
 
 
 #: How a notebook draws a graph: functions graph → {mime type: data}. The core never
@@ -171,7 +101,7 @@ class Graph:
         """
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise GraphError(f"input {name!r} needs a positive integer size; got {size!r}")
-        return self._add(InputNode(self._new_name(name), int(size)), {})
+        return self.add(InputNode(name=name, size=int(size)))
 
     def weight(self, name: str, value) -> WeightNode:
         """Add a parameter tensor (W or b); ``value`` is copied and made read-only.
@@ -185,8 +115,8 @@ class Graph:
             >>> Graph().weight("b1", [0.1, 0.2, 0.3]).shape
             (3,)
         """
-        name = self._new_name(name)
-        return self._add(WeightNode(name, as_parameter(value, f"weight {name!r}")), {})
+        self._new_name(name)
+        return self.add(WeightNode(name=name, value=as_parameter(value, f"weight {name!r}")))
 
     def affine(self, name: str, x, W, b=None) -> AffineNode:
         """Add ``name = x·W + b``: ``x`` a signal of width D, ``W`` (D, K), ``b`` (K,) or None.
@@ -200,99 +130,90 @@ class Graph:
         Example:
             >>> g = Graph()
             >>> a = g.affine("a1", g.input("x", 2), g.weight("W1", [[1, 2, 3], [4, 5, 6]]))
-            >>> a.formula(), a.width
+            >>> a.expression(), a.width
             ('x·W1', 3)
         """
-        name = self._new_name(name)
-        x_node = self._signal(x, f"affine {name!r}", "x")
-        W_node = self._parameter(W, f"affine {name!r}", "W")
-        width = x_node.width
-        if W_node.value.ndim != 2:
-            raise ShapeError(
-                f"affine {name!r} needs W as a matrix (rows × columns); "
-                f"{W_node.name} has shape {W_node.shape}; reshape it to ({width}, K)"
-            )
-        rows, columns = W_node.shape
-        if rows != width:
-            raise ShapeError(
-                f"affine {name!r} cannot multiply {x_node.name} (N×{width}) by "
-                f"{W_node.name} ({rows}×{columns}): inner sizes {width} ≠ {rows}; "
-                f"{W_node.name} needs {width} row{'s' if width != 1 else ''}"
-            )
-        roles = {"x": x_node.name, "W": W_node.name}
-        if b is not None:
-            b_node = self._parameter(b, f"affine {name!r}", "b")
-            if b_node.shape != (columns,):
-                raise ShapeError(
-                    f"affine {name!r} cannot add {b_node.name} {b_node.shape} to "
-                    f"{x_node.name}·{W_node.name} (N×{columns}): {b_node.name} must have "
-                    f"shape ({columns},), one entry per column of {W_node.name}"
-                )
-            roles["b"] = b_node.name
-        return self._add(AffineNode(name, roles["x"], roles["W"], roles.get("b"), columns), roles)
+        W_node = self._lookup(W, f"affine {name!r}", "W")
+        columns = W_node.shape[-1] if isinstance(W_node, WeightNode) else 0
+        return self.add(AffineNode(name=name, x=_name(x), W=W_node.name, b=None if b is None else _name(b), width=columns))
 
-    def activation(self, name: str, source, function: str | Activation) -> ActivationNode:
-        """Add ``name = h(source)`` for the registered activation ``function``.
+    def activation(self, name: str, source, activation: str | Activation, **parameters) -> ActivationNode:
+        """Add ``name = h(source)`` for the registered activation ``h``, with its parameters.
 
         Raises:
             UnknownActivationError: for an unregistered name, suggesting the closest.
+            GraphError: for a parameter ``h`` does not take or a value that is not a number.
 
         Example:
             >>> g = Graph()
-            >>> g.activation("z", g.input("x", 3), "relu").formula()
-            'ReLU(x)'
+            >>> g.activation("z", g.input("x", 3), "leaky_relu", alpha=0.2).expression()
+            'LReLU(x; α = 0.2)'
         """
-        name = self._new_name(name)
-        a_node = self._signal(source, f"activation {name!r}", "a")
-        spec = get_activation(function)
-        _probe(spec, name, a_node.width)
-        return self._add(ActivationNode(name, a_node.name, spec, a_node.width), {"a": a_node.name})
+        source_node = self._lookup(source, f"activation {name!r}", "a")
+        h = get_activation(activation)
+        bound = h.bind(parameters, f"activation {name!r}")
+        width = source_node.width if isinstance(source_node, (InputNode, Operation)) else 0
+        return self.add(ActivationNode(name=name, source=source_node.name, h=h, parameters=bound, width=width))
 
-    def _new_name(self, name) -> str:
-        if not isinstance(name, str) or not name:
-            raise GraphError(f"node names must be non-empty strings; got {name!r}")
-        if name in self._nodes:
-            raise GraphError(
-                f"node {name!r} already exists ({self._nodes[name].kind}); "
-                f"node names must be unique, choose another"
-            )
-        return name
+    def add(self, node: Node) -> Node:
+        """Add ``node``, of any kind, once it fits: a unique name, known sources of the right kind, fitting shapes.
 
-    def _lookup(self, ref, where: str, role: str) -> Node:
-        name = ref.name if isinstance(ref, Node) else ref
-        if isinstance(name, str) and name in self._nodes:
-            return self._nodes[name]
-        close = difflib.get_close_matches(str(name), list(self._nodes), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; add it first (known: {', '.join(self._nodes) or 'none'})"
-        raise GraphError(f"{where} reads its {role} from {name!r}, which is not a node of this graph{hint}")
+        The builder methods above call this; a kind of your own is added with it.
 
-    def _signal(self, ref, where: str, role: str):
-        node = self._lookup(ref, where, role)
-        if node.kind not in SIGNAL_KINDS:
-            raise GraphError(
-                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
-                f"{role} must be an input, affine or activation node"
-            )
-        return node
-
-    def _parameter(self, ref, where: str, role: str) -> WeightNode:
-        node = self._lookup(ref, where, role)
-        if node.kind != "weight":
-            raise GraphError(
-                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
-                f"{role} must be a weight node (add it with graph.weight)"
-            )
-        return node
-
-    def _add(self, node: Node, roles: dict[str, str]) -> Node:
+        Raises:
+            GraphError, ShapeError: naming the node, what does not fit and how to fix it.
+        """
+        if not isinstance(node, Node):
+            raise GraphError(f"graph.add takes a node (an InputNode, AffineNode, …); got {type(node).__name__}")
+        self._new_name(node.name)
+        where = f"{node.kind} {node.name!r}"
+        sources = {}
+        for role, ref in node.arguments.items():
+            if role in node.parameter_roles:
+                sources[role] = self._parameter(ref, where, role)
+            else:
+                sources[role] = self._signal(ref, where, role)
+        node.check(sources)
         self._dag.add_node(node.name, kind=node.kind)
-        for role, source in roles.items():
+        for role, source in node.arguments.items():
             self._dag.add_edge(source, node.name, role=role)
             if node.name not in self._readers[source]:
                 self._readers[source].append(node.name)
         self._nodes[node.name] = node
         self._readers[node.name] = []
         self._plan = self._frozen = None
+        return node
+
+    def _new_name(self, name) -> str:
+        if not isinstance(name, str) or not name:
+            raise GraphError(f"node names must be non-empty strings; got {name!r}")
+        if name in self._nodes:
+            raise GraphError(f"node {name!r} already exists ({self._nodes[name].kind}); node names must be unique, choose another")
+        return name
+
+    def _lookup(self, ref, where: str, role: str) -> Node:
+        name = _name(ref)
+        if isinstance(name, str) and name in self._nodes:
+            return self._nodes[name]
+        hint = did_you_mean(name, self._nodes) or f"; add it first (known: {', '.join(self._nodes) or 'none'})"
+        raise GraphError(f"{where} reads its {role} from {name!r}, which is not a node of this graph{hint}")
+
+    def _signal(self, ref, where: str, role: str) -> InputNode | Operation:
+        node = self._lookup(ref, where, role)
+        if not isinstance(node, (InputNode, Operation)):
+            raise GraphError(
+                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
+                f"{role} must be a signal: an input, affine or activation node"
+            )
+        return node
+
+    def _parameter(self, ref, where: str, role: str) -> WeightNode:
+        node = self._lookup(ref, where, role)
+        if not isinstance(node, WeightNode):
+            raise GraphError(
+                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
+                f"{role} must be a weight node (add it with graph.weight)"
+            )
         return node
 
     # -- reading --------------------------------------------------------------
@@ -317,21 +238,17 @@ class Graph:
 
     @property
     def inputs(self) -> tuple[InputNode, ...]:
-        return tuple(n for n in self._nodes.values() if n.kind == "input")
+        return tuple(n for n in self._nodes.values() if isinstance(n, InputNode))
 
     @property
-    def outputs(self) -> tuple[Node, ...]:
+    def outputs(self) -> tuple[Operation, ...]:
         """Computing nodes that no other node reads, in the order they were added."""
-        return tuple(
-            n for n in self._nodes.values() if n.kind in ("affine", "activation") and not self._dag.out_degree(n.name)
-        )
+        return tuple(n for n in self._nodes.values() if isinstance(n, Operation) and not self._readers[n.name])
 
     def __getitem__(self, name: str) -> Node:
         if isinstance(name, str) and name in self._nodes:
             return self._nodes[name]
-        close = difflib.get_close_matches(str(name), list(self._nodes), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise GraphError(f"graph {self.name!r} has no node {name!r}{hint}")
+        raise GraphError(f"graph {self.name!r} has no node {name!r}{did_you_mean(name, self._nodes)}")
 
     def __contains__(self, name) -> bool:
         return isinstance(name, str) and name in self._nodes
@@ -344,7 +261,7 @@ class Graph:
 
     def __repr__(self) -> str:
         kinds = [n.kind for n in self._nodes.values()]
-        counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("input", "weight", "affine", "activation"))
+        counts = ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(["input", "weight", "affine", "activation", *kinds]))
         return f"<Graph {self.name!r}: {counts}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
@@ -416,12 +333,11 @@ class Graph:
 
     # -- evaluating -----------------------------------------------------------
 
-    def plan(self):
+    def plan(self) -> Plan:
         """The compiled execution plan, built once and reused until the graph changes."""
         if self._plan is None:
-            from .plan import Plan
-
-            self._plan = Plan(self)
+            # A node can only read nodes added before it, so insertion order is an evaluation order.
+            self._plan = Plan(self.name, list(self._nodes.values()), self.outputs)
         return self._plan
 
     def forward(self, *args, allow_nonfinite: bool = False, **inputs):
@@ -454,12 +370,7 @@ class Graph:
         """
         return self.plan().steps(*args, allow_nonfinite=allow_nonfinite, **inputs)
 
-    def stepper(self, x, **options):
-        """An HTML stepper through the evaluation on ``x``; a notebook shows it inline.
 
-        See :class:`nngraph.render.Stepper` for the options (``sample``, ``level``, …).
-        """
-        # Imported here, not at the top: the core must work without the rendering package.
-        from .render.stepper import Stepper
+def _name(ref) -> str:
+    return ref.name if isinstance(ref, Node) else ref
 
-        return Stepper(self, x, **options)

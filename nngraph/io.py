@@ -38,27 +38,25 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from .build import mlp
 from .errors import FormatError, NNGraphError
 from .files import regular_file, write_atomically
-from .graph import Graph, topological_order
+from .graph import Graph
+from .nodes import NODE_KINDS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["save", "load", "load_weights", "write_atomically"]
+__all__ = ["save", "load", "load_weights"]
 
 FORMAT = "nngraph"
 VERSION = 1
 DESCRIPTION_KEY = "graph.json"
-NODE_FIELDS = {
-    "input": {"size"},
-    "weight": {"array"},
-    "affine": {"x", "W", "b"},
-    "activation": {"source", "function"},
-}
-LAYER_FIELDS = {"W", "b", "activation"}
+LAYER_FIELDS = {"W", "b", "activation", "parameters"}
+#: Fields of a node's record that hold something other than the name of a node it reads.
+NOT_SOURCES = {"name", "kind", "array", "function", "parameters"}
 
 
 def save(graph: Graph, path) -> None:
@@ -71,19 +69,8 @@ def save(graph: Graph, path) -> None:
         raise FormatError(f"save needs a Graph as its first argument; got {type(graph).__name__}")
     if Path(path).suffix.lower() != ".npz":
         raise FormatError(f"{path}: save writes .npz files; name it {Path(path).with_suffix('.npz').name}")
-    nodes, arrays = [], {}
-    for node in graph:
-        record = {"name": node.name, "kind": node.kind}
-        if node.kind == "input":
-            record["size"] = node.size
-        elif node.kind == "weight":
-            record["array"] = key = f"weight_{len(arrays)}"
-            arrays[key] = node.value
-        elif node.kind == "affine":
-            record.update(x=node.x, W=node.W, b=node.b)
-        else:
-            record.update(source=node.source, function=node.activation.name)
-        nodes.append(record)
+    arrays: dict[str, np.ndarray] = {}
+    nodes = [node.record(arrays) for node in graph]
     description = {"format": FORMAT, "version": VERSION, "name": graph.name, "nodes": nodes}
     arrays[DESCRIPTION_KEY] = np.array(json.dumps(description, ensure_ascii=False))
     write_atomically(path, lambda file: np.savez(file, **arrays))
@@ -171,54 +158,36 @@ def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph
     for i, record in enumerate(records):
         if not isinstance(record, dict) or not isinstance(record.get("name"), str):
             raise FormatError(f"node #{i} has no name")
-        kind = record.get("kind")
-        if kind not in NODE_FIELDS:
-            raise FormatError(f"node {record['name']!r} has unknown kind {kind!r}; expected one of {sorted(NODE_FIELDS)}")
-        unknown = set(record) - NODE_FIELDS[kind] - {"name", "kind"}
-        if unknown:
-            raise FormatError(f"node {record['name']!r} has unexpected fields {sorted(unknown)}")
+        if record.get("kind") not in NODE_KINDS:
+            raise FormatError(f"node {record['name']!r} has unknown kind {record.get('kind')!r}; expected one of {sorted(NODE_KINDS)}")
         if record["name"] in by_name:
             raise FormatError(f"node {record['name']!r} appears twice")
         by_name[record["name"]] = record
     name = description.get("name", "network")
     if not isinstance(name, str):
         raise FormatError(f"the graph's name must be a string; got {name!r}")
-    order = _dependency_order(by_name)
     g = Graph(name)
-    for name in order:
-        record = by_name[name]
-        kind = record["kind"]
-        if kind == "input":
-            g.input(name, record.get("size"))
-        elif kind == "weight":
-            key = record.get("array")
-            if key not in arrays:
-                raise FormatError(f"weight {name!r} refers to array {key!r}, which the file does not hold")
-            g.weight(name, arrays[key])
-        elif kind == "affine":
-            g.affine(name, record.get("x"), record.get("W"), record.get("b"))
-        else:
-            g.activation(name, record.get("source"), record.get("function"))
+    for name in _dependency_order(by_name):
+        record = dict(by_name[name])
+        NODE_KINDS[record.pop("kind")].from_record(record, arrays, g)
     return g
 
 
 def _dependency_order(by_name: dict[str, dict]) -> list[str]:
-    """Node names so that every node comes after what it reads; names any cycle."""
+    """Node names so that every node comes after the nodes it names; names any cycle."""
     dag = nx.DiGraph()
     dag.add_nodes_from(by_name)
     for name, record in by_name.items():
-        for field in ("x", "W", "b", "source", "array"):
-            source = record.get(field)
-            if source is None:
-                continue
-            if not isinstance(source, str):
-                raise FormatError(f"node {name!r} field {field!r} must be a name (a string); got {source!r}")
-            if field == "array":
-                continue
-            if source not in by_name:
-                raise FormatError(f"node {name!r} reads {field} from {source!r}, which is not in the file")
-            dag.add_edge(source, name)
-    return topological_order(dag, list(by_name), "its nodes", FormatError)
+        for field, source in record.items():
+            # A string naming another node is a source; any other value the node's own check judges.
+            if field not in NOT_SOURCES and isinstance(source, str) and source in by_name:
+                dag.add_edge(source, name)
+    position = {name: i for i, name in enumerate(by_name)}
+    try:
+        return list(nx.lexicographical_topological_sort(dag, key=position.__getitem__))
+    except nx.NetworkXUnfeasible:
+        cycle = [u for u, _ in nx.find_cycle(dag)]
+        raise FormatError(f"its nodes form a cycle {' → '.join([*cycle, cycle[0]])}; a network must be acyclic") from None
 
 
 def _inside(network: Path, name, allow_outside: bool) -> Path:
@@ -238,8 +207,6 @@ def _inside(network: Path, name, allow_outside: bool) -> Path:
 
 
 def _load_toml(path: Path, allow_outside: bool = False) -> Graph:
-    from .build import mlp
-
     try:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
@@ -259,11 +226,14 @@ def _load_toml(path: Path, allow_outside: bool = False) -> Graph:
             raise FormatError(f"{path}: layer {i} is not a table")
         unknown = set(layer) - LAYER_FIELDS
         if unknown:
-            raise FormatError(f"{path}: layer {i} has unexpected keys {sorted(unknown)}; expected W, b, activation")
+            raise FormatError(f"{path}: layer {i} has unexpected keys {sorted(unknown)}; expected W, b, activation, parameters")
         if "W" not in layer or "activation" not in layer:
             raise FormatError(f"{path}: layer {i} needs W and activation")
         pairs.append(tuple(_toml_array(path, i, layer.get(k), weights) for k in ("W", "b")))
-        activations.append(layer["activation"])
+        parameters = layer.get("parameters", {})
+        if not isinstance(parameters, dict):
+            raise FormatError(f"{path}: layer {i}: parameters must be a table, e.g. parameters = {{ alpha = 0.2 }}; got {parameters!r}")
+        activations.append((layer["activation"], parameters))
     input_spec = spec.get("input", {})
     if not isinstance(input_spec, dict) or set(input_spec) - {"name"} or not isinstance(input_spec.get("name", "x"), str):
         raise FormatError(f"{path}: [input] may only set name = \"x\" (the size comes from the first W); got {input_spec!r}")

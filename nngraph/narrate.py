@@ -216,7 +216,7 @@ def _is_whole(value) -> bool:
 
 def _is_classifier(layers) -> bool:
     activation = layers[-1].activation
-    return activation is not None and activation.activation.name == "softmax"
+    return activation is not None and activation.h.name == "softmax"
 
 
 def _check_label(label, layers) -> None:
@@ -298,7 +298,7 @@ def _narrate_layer(story, graph, layer, source, notation, out, shapes) -> None:
         z = notation.signal_vector(k)
         story.add(
             activation.name, None,
-            f"{z} = {activation.activation.symbol}({a}) : {_shape(shapes[affine.name])} → {_shape(shapes[activation.name])}\n"
+            f"{z} = {activation.applied(a)} : {_shape(shapes[affine.name])} → {_shape(shapes[activation.name])}\n"
             f"{z} = {format_array(out[activation.name], story.precision)}",
             out[activation.name],
         )
@@ -354,14 +354,14 @@ def _narrate_neurons(story, graph, layer, source, notation, out, max_neurons: in
     b = graph[affine.b].value if affine.b else None
     a, x = out[affine.name], out[source]
     shown = min(len(a), max_neurons)
-    elementwise = activation is None or activation.activation.elementwise
+    elementwise = activation is None or activation.h.elementwise
     z = None if activation is None else out[activation.name]
     for j in range(shown):
         bias = None if b is None else b[j]
         story.add(affine.name, j, _weighted_sum(story, notation, k, j, x, W[:, j], bias, a[j]), a, upto=j)
         if activation is not None and elementwise:
-            h, pre = activation.activation.symbol, notation.pre(k, j)
-            text = f"{notation.signal(k, j)} = {h}({pre}) = {h}({story.number(a[j])}) = {story.number(z[j])}"
+            h, pre = activation.applied, notation.pre(k, j)
+            text = f"{notation.signal(k, j)} = {h(pre)} = {h(story.number(a[j]))} = {story.number(z[j])}"
             story.add(activation.name, j, text, z, upto=j)
     if shown < len(a):
         story.add(affine.name, None, _summary(story, a, shown, lambda j: notation.pre(k, j)), a)
@@ -373,10 +373,10 @@ def _narrate_neurons(story, graph, layer, source, notation, out, max_neurons: in
 
 def _narrate_whole_row(story, activation, k: int, notation, z: np.ndarray, shown: int) -> None:
     """An activation of the whole row (softmax): each output depends on every aᵢ."""
-    whole, spec = notation.pre_vector(k), activation.activation
+    whole, spec = notation.pre_vector(k), activation.h
     every = "aᵢ" + whole[1:]  # a⁽³⁾ → aᵢ⁽³⁾
     for j in range(shown):
-        definition = f"{spec.symbol}({whole}){subscript(j + 1)}"
+        definition = f"{activation.applied(whole)}{subscript(j + 1)}"
         if spec.name == "softmax":
             definition += f" = exp({notation.pre(k, j)}) / Σᵢ exp({every})"
         text = f"{notation.signal(k, j)} = {definition} = {story.number(z[j])}{story.words['depends'].format(a=every)}"

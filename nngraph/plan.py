@@ -17,16 +17,18 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
+from .checks import real_array
 from .errors import GraphError, InputError
 from .formatting import format_array
-from .graph import real_array, topological_order
+from .nodes import InputNode, Node, Operation, WeightNode
 
-__all__ = ["Plan", "Step"]
+__all__ = ["Plan", "Step", "check_input"]
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,9 @@ class Step:
     Attributes:
         index: position in evaluation order, from 0.
         node: the node's name, e.g. ``'a1'``.
-        kind: ``'input'``, ``'affine'`` or ``'activation'``.
-        inputs: the arrays it read, by node name (``{'x': …, 'W1': …, 'b1': …}``).
-        output: the array it produced (read-only).
+        kind: the node's kind: ``'input'``, ``'affine'``, ``'activation'``, ….
+        inputs: the arrays it read, by node name (``{'x': …, 'W1': …, 'b1': …}``), read-only.
+        output: the array it produced, read-only.
         expression: its right-hand side, e.g. ``'x·W1 + b1'``; None for an input.
     """
 
@@ -49,134 +51,115 @@ class Step:
     output: np.ndarray
     expression: str | None
 
-    @property
-    def formula(self) -> str:
-        """``'a1 = x·W1 + b1 = [0.3, 0.7, 1.1]'``, with 8 significant digits."""
-        return self.describe()
-
     def describe(self, digits: int = 8) -> str:
-        """The formula with its numbers at ``digits`` significant digits."""
+        """``'a1 = x·W1 + b1 = [0.3, 0.7, 1.1]'``, the numbers at ``digits`` significant digits."""
         value = format_array(self.output, digits)
         if self.expression is None:
             return f"{self.node} = {value}"
         return f"{self.node} = {self.expression} = {value}"
 
     def __str__(self) -> str:
-        return self.formula
+        return self.describe()
 
 
-def evaluation_order(graph) -> list[str]:
-    """All node names in a deterministic topological order (ties by insertion).
-
-    Raises:
-        GraphError: naming a cycle, should the graph contain one.
-    """
-    # A node can only read nodes added before it, so insertion order is normally
-    # topological already: verify that in one pass, and sort only if it is not.
-    seen = set()
-    for node in graph:
-        if not seen.issuperset(node.arguments.values()):
-            break
-        seen.add(node.name)
-    else:
-        return list(graph.names)
-    return topological_order(graph.dag, list(graph.names), f"the nodes of graph {graph.name!r}")
-
-
-def _bind_affine(W: np.ndarray, b: np.ndarray | None):
-    if b is None:
-        return lambda x: np.dot(x, W)
-    if not np.can_cast(b.dtype, W.dtype):  # float64 b with float32 W: x·W + b is float64
-        return lambda x: np.dot(x, W) + b
-
-    def affine(x):
-        a = np.dot(x, W)
-        a += b  # in place: one array fewer per layer
-        return a
-
-    return affine
+#: One instruction: the output's slot, the node's function with its weights bound, and
+#: what it reads from the slots (one value, or a tuple for a node reading several signals).
+Instruction = tuple[int, Callable, Callable[[list], object]]
 
 
 class Plan:
-    """A graph compiled for evaluation; build it with ``graph.plan()``.
+    """A graph compiled once into a flat program; build it with ``graph.plan()``.
+
+    Values live in numbered slots. A slot is handed to a new value as soon as the
+    last node reading the old one has run, so :meth:`run` keeps only what is still
+    needed, for any graph; :meth:`steps` runs the same program and records it.
 
     Attributes:
         order: names of the evaluated nodes (inputs and computing nodes), in order.
-        inputs: ``{name: size}`` of the graph's inputs.
-        outputs: names of the output nodes.
+        inputs: the graph's input nodes, as ``graph.inputs``.
+        outputs: the graph's output nodes, as ``graph.outputs``.
     """
 
-    def __init__(self, graph):
-        self.graph_name = graph.name
-        order = [name for name in evaluation_order(graph) if graph[name].kind != "weight"]
-        if not any(graph[name].kind != "input" for name in order):
-            raise GraphError(f"graph {graph.name!r} computes nothing; add an affine or activation node")
-        slot = {name: i for i, name in enumerate(order)}
-        self.order = tuple(order)
-        self.inputs = {node.name: node.size for node in graph.inputs}
-        self.outputs = tuple(node.name for node in graph.outputs)
-        self._nodes = {name: graph[name] for name in order}
-        self._weights = {n.name: n.value for n in graph if n.kind == "weight"}
-        self._input_slots = [(name, size, slot[name]) for name, size in self.inputs.items()]
-        self._output_slots = [(name, slot[name]) for name in self.outputs]
-        self._program = []
-        for name in order:
-            node = graph[name]
-            if node.kind == "affine":
-                W = self._weights[node.W]
-                b = self._weights[node.b] if node.b is not None else None
-                self._program.append((slot[name], _bind_affine(W, b), slot[node.x]))
-            elif node.kind == "activation":
-                self._program.append((slot[name], node.activation.function, slot[node.source]))
-        # One input, then nodes that each read the one before (the book's networks):
-        # run() passes one value along, so each intermediate is freed as soon as it is used.
-        chain = len(self.inputs) == 1 and all(source == out - 1 for out, _, source in self._program)
-        self._chain = [function for _, function, _ in self._program] if chain else None
+    def __init__(self, name: str, nodes: Sequence[Node], outputs: Sequence[Operation]):
+        self.graph_name = name
+        signals = [node for node in nodes if not isinstance(node, WeightNode)]
+        if not any(isinstance(node, Operation) for node in signals):
+            raise GraphError(f"graph {name!r} computes nothing; add an affine or activation node")
+        self.order = tuple(node.name for node in signals)
+        self.inputs = tuple(node for node in signals if isinstance(node, InputNode))
+        self.outputs = tuple(outputs)
+        self._weights = {node.name: node.value for node in nodes if isinstance(node, WeightNode)}
+        self._nodes = signals
+        self._compile()
+
+    def _compile(self) -> None:
+        kept = {node.name for node in self.outputs}
+        last_reader = {}
+        for node in self._nodes:
+            for source in self._signals_read(node):
+                last_reader[source] = node.name
+        slot: dict[str, int] = {}
+        free: list[int] = []
+        used = 0
+        self._program: list[Instruction] = []
+        self._reads: list[tuple[tuple[str, int | None], ...]] = []
+        for node in self._nodes:
+            if isinstance(node, InputNode):
+                slot[node.name], used = used, used + 1
+                continue
+            sources = self._signals_read(node)
+            reads = [slot[source] for source in sources]
+            self._reads.append(tuple((n, slot.get(n) if n not in self._weights else None) for n in node.arguments.values()))
+            for source in dict.fromkeys(sources):
+                if last_reader[source] == node.name and source not in kept:
+                    free.append(slot[source])
+            if free:
+                slot[node.name] = free.pop()
+            else:
+                slot[node.name], used = used, used + 1
+            self._program.append((slot[node.name], *_instruction(node.compile(self._weights), reads)))
+        self._slots = used
+        self._input_slots = [(node.name, node.size, slot[node.name]) for node in self.inputs]
+        self._output_slots = [(node.name, slot[node.name]) for node in self.outputs]
+
+    def _signals_read(self, node: Node) -> list[str]:
+        return [name for role, name in node.arguments.items() if role not in node.parameter_roles]
 
     def __repr__(self) -> str:
         return f"<Plan {self.graph_name!r}: {' → '.join(self.order)}>"
 
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
-        if self._chain is not None and len(args) == 1 and not inputs and not isinstance(args[0], Mapping):
-            name, size, _ = self._input_slots[0]
-            value = check_input(name, size, args[0], allow_nonfinite)
-            for function in self._chain:
-                value = function(value)
-            return value
         values = self._feed(args, inputs, allow_nonfinite)
-        for out, function, source in self._program:
-            values[out] = function(values[source])
+        for out, function, read in self._program:
+            values[out] = function(read(values))
         if len(self._output_slots) == 1:
             return values[self._output_slots[0][1]]
         return {name: values[i] for name, i in self._output_slots}
 
     def steps(self, *args, allow_nonfinite: bool = False, **inputs) -> Iterator[Step]:
-        """Evaluate one node at a time; inputs are checked before the first step.
+        """Run the program one node at a time, yielding a :class:`Step` per node.
 
-        The records hold copies: changing the input afterwards changes no record.
+        Inputs are checked and copied at this call: changing them afterwards changes no record.
         """
-        values = [None if value is None else value.copy() for value in self._feed(args, inputs, allow_nonfinite)]
+        values = self._feed(args, inputs, allow_nonfinite, copy=True)
         return self._walk(values)
 
     def _walk(self, values: list) -> Iterator[Step]:
-        by_name = dict(zip(self.order, values))
-        for index, name in enumerate(self.order):
-            node = self._nodes[name]
-            if node.kind == "input":
-                read, expression = {}, None
-            else:
-                read = {n: by_name.get(n, self._weights.get(n)) for n in node.arguments.values()}
-                # Each node works on its own copy of the signals it reads: an activation that
-                # changes its argument in place must not rewrite an earlier step or the caller's input.
-                result = node.forward(*(value.copy() if n in by_name else value for n, value in read.items()))
-                by_name[name] = result
-                expression = node.formula()
-            yield Step(index, name, node.kind, {n: _read_only(v) for n, v in read.items()}, _read_only(by_name[name]), expression)
+        program = iter(zip(self._program, self._reads))
+        for index, node in enumerate(self._nodes):
+            if isinstance(node, InputNode):
+                slot = next(s for name, _, s in self._input_slots if name == node.name)
+                yield Step(index, node.name, node.kind, {}, _read_only(values[slot]), None)
+                continue
+            (out, function, read), reads = next(program)
+            inputs = {name: _read_only(self._weights[name] if s is None else values[s]) for name, s in reads}
+            values[out] = function(read(values))
+            yield Step(index, node.name, node.kind, inputs, _read_only(values[out]), node.expression())
 
-    def _feed(self, args: tuple, inputs: dict, allow_nonfinite: bool) -> list:
+    def _feed(self, args: tuple, inputs: dict, allow_nonfinite: bool, copy: bool = False) -> list:
         """The value slots with every input checked and placed; raises InputError."""
-        names = list(self.inputs)
+        names = [node.name for node in self.inputs]
         if len(args) > 1:
             raise InputError(f"forward takes the input array or a dict of inputs; got {len(args)} positional arguments")
         if args and inputs:
@@ -194,15 +177,25 @@ class Plan:
         else:
             feeds = inputs
         missing = [n for n in names if n not in feeds]
-        extra = sorted(str(n) for n in feeds if n not in self.inputs)
+        extra = sorted(str(n) for n in feeds if n not in names)
         if extra:
             raise InputError(f"unknown input {', '.join(map(repr, extra))}; the inputs of {self.graph_name!r} are {names}")
         if missing:
             raise InputError(f"missing input {', '.join(map(repr, missing))}; the inputs of {self.graph_name!r} are {names}")
-        values = [None] * len(self.order)
+        values = [None] * self._slots
         for name, size, slot in self._input_slots:
-            values[slot] = check_input(name, size, feeds[name], allow_nonfinite)
+            value = check_input(name, size, feeds[name], allow_nonfinite)
+            values[slot] = value.copy() if copy else value
         return values
+
+
+def _instruction(function: Callable, reads: list[int]) -> tuple[Callable, Callable[[list], object]]:
+    """``function`` and its reader of the slots: one slot gives the value itself, several a tuple."""
+    if len(reads) == 1:
+        return function, itemgetter(reads[0])
+    if not reads:
+        return (lambda _: function()), (lambda values: None)
+    return (lambda signals: function(*signals)), itemgetter(*reads)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

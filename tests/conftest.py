@@ -115,7 +115,7 @@ def mnist_weights_path(data_dir):
 
 @pytest.fixture(scope="session")
 def mnist_net(mnist_weights_path):
-    return ng.mnist_network(mnist_weights_path)
+    return ng.mnist_network(ng.load_weights(mnist_weights_path))
 
 
 @pytest.fixture(scope="session")

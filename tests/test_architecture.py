@@ -37,10 +37,71 @@ def test_importing_the_core_loads_neither_graphviz_nor_rendering():
     assert result.stdout.strip() == "", f"the core imported: {result.stdout.strip()}"
 
 
-# The sanctioned exceptions, both for notebooks, both imports at call time, so that
-# importing the core never loads rendering: Graph.stepper() imports the stepper, and
-# the package's display hook the notebook drawing when a notebook shows a graph.
-LAZY_RENDER_IMPORTS = {("nngraph/graph.py", ".render.stepper"), ("nngraph/__init__.py", ".render.notebook")}
+# The layers, bottom first: a module may import only modules of a lower layer (or
+# its own package's modules of the same layer, for render/), at the top of a file
+# or inside a function alike. The package itself (nngraph/__init__) is the facade on top.
+LAYERS = [
+    {"nngraph.errors", "nngraph.notation", "nngraph.terminal", "nngraph.version"},
+    {"nngraph.checks", "nngraph.files", "nngraph.formatting"},
+    {"nngraph.activations", "nngraph.idx"},
+    {"nngraph.nodes"},
+    {"nngraph.plan"},
+    {"nngraph.graph"},
+    {"nngraph.build", "nngraph.narrate"},
+    {"nngraph.io"},
+    {"nngraph.render"},
+    {"nngraph.cli"},
+    {"nngraph"},
+]
+
+
+def module_name(path: str) -> str:
+    name = path.removesuffix(".py").replace("/", ".")
+    return name.removesuffix(".__init__")
+
+
+def layer_of(module: str) -> int:
+    for rank, layer in enumerate(LAYERS):
+        if module in layer or (module.startswith("nngraph.render.") and "nngraph.render" in layer):
+            return rank
+    raise AssertionError(f"{module} is in no layer of LAYERS; add it")
+
+
+def project_imports():
+    """(importer, imported) for every import of a project module, wherever it is written."""
+    edges = []
+    for path, tree in sources():
+        importer = module_name(path)
+        package = importer if path.endswith("__init__.py") else importer.rpartition(".")[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                edges += [(importer, a.name) for a in node.names if a.name.split(".")[0] == "nngraph"]
+            elif isinstance(node, ast.ImportFrom) and node.level:
+                base = package.rsplit(".", node.level - 1)[0]
+                if node.module:
+                    edges.append((importer, f"{base}.{node.module}"))
+                else:  # from . import style: a submodule if there is one, else a name of the package
+                    edges += [(importer, f"{base}.{a.name}" if is_module(f"{base}.{a.name}") else base) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "nngraph":
+                edges.append((importer, node.module))
+    return sorted(set(edges))
+
+
+def is_module(name: str) -> bool:
+    path = PACKAGE.parent / name.replace(".", "/")
+    return path.with_suffix(".py").exists() or path.is_dir()
+
+
+def test_every_import_goes_down_the_layers():
+    upward = [f"{a} imports {b}" for a, b in project_imports() if layer_of(b) > layer_of(a) or (layer_of(b) == layer_of(a) and not a.startswith("nngraph.render"))]
+    assert upward == []
+
+
+def test_no_import_cycles():
+    import networkx as nx
+
+    cycles = list(nx.simple_cycles(nx.DiGraph([(a, b) for a, b in project_imports() if a != b])))
+    assert cycles == []
 
 
 def test_only_render_and_cli_import_graphviz():
@@ -49,18 +110,10 @@ def test_only_render_and_cli_import_graphviz():
         if name.startswith("nngraph/render/") or name == "nngraph/cli.py":
             continue
         for node in ast.walk(tree):
-            modules = []
             if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                modules = [("." * node.level) + (node.module or "")]
-            offenders += [
-                f"{name}:{node.lineno} imports {m}"
-                for m in modules
-                if (m.split(".")[0] == "graphviz" or "render" in m) and (name, m) not in LAZY_RENDER_IMPORTS
-            ]
-    lazy = [n for n in ast.walk(dict(sources())["nngraph/graph.py"]) if isinstance(n, ast.FunctionDef) and n.name == "stepper"]
-    assert lazy and any(isinstance(n, ast.ImportFrom) and n.module == "render.stepper" for n in ast.walk(lazy[0]))
+                offenders += [f"{name}:{node.lineno}" for alias in node.names if alias.name.split(".")[0] == "graphviz"]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "graphviz":
+                offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
 
 

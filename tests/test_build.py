@@ -29,7 +29,7 @@ def test_gate_weights_are_the_books():
         net = build()
         np.testing.assert_array_equal(net["W1"].value[:, 0], w)
         np.testing.assert_array_equal(net["b1"].value, [b])
-        assert net["y"].activation.name == "step"
+        assert net["y"].h.name == "step"
     assert [ng.and_gate().name, ng.nand_gate().name, ng.or_gate().name, ng.xor_gate().name] == ["AND", "NAND", "OR", "XOR"]
 
 
@@ -57,7 +57,7 @@ def test_three_layer_network_weights_and_names(three_layer):
     np.testing.assert_array_equal(three_layer["b2"].value, [0.1, 0.2])
     np.testing.assert_array_equal(three_layer["W3"].value, [[0.1, 0.3], [0.2, 0.4]])
     np.testing.assert_array_equal(three_layer["b3"].value, [0.1, 0.2])
-    assert [three_layer[n].activation.name for n in ("z1", "z2", "y")] == ["sigmoid", "sigmoid", "identity"]
+    assert [three_layer[n].h.name for n in ("z1", "z2", "y")] == ["sigmoid", "sigmoid", "identity"]
 
 
 def test_three_layer_network_gives_the_books_numbers(three_layer, book_x):
@@ -83,7 +83,7 @@ def test_mlp_names_follow_the_book():
 def test_mlp_with_one_activation_for_all_and_custom_names():
     net = ng.mlp([([[1.0, -1.0]], [0.0, 0.0]), ([[1.0], [1.0]], [0.0])], "relu", input_name="pixels", output_name="out")
     assert net.names == ("pixels", "W1", "b1", "a1", "z1", "W2", "b2", "a2", "out")
-    assert [net[n].activation.name for n in ("z1", "out")] == ["relu", "relu"]
+    assert [net[n].h.name for n in ("z1", "out")] == ["relu", "relu"]
     np.testing.assert_array_equal(net.forward([-3.0]), [3.0])
 
 
@@ -140,7 +140,7 @@ def test_mnist_network_shapes(mnist_net):
         ("W2", (50, 100)),
         ("W3", (100, 10)),
     ]
-    assert [layer.activation.activation.name for layer in mnist_net.layers()] == ["sigmoid", "sigmoid", "softmax"]
+    assert [layer.activation.h.name for layer in mnist_net.layers()] == ["sigmoid", "sigmoid", "softmax"]
     assert all(node.value.dtype == np.float32 for node in mnist_net if node.kind == "weight")
 
 

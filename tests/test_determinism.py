@@ -57,7 +57,7 @@ BUILD_VIEWS = textwrap.dedent(
         records = narrate(net, x)
         middle = records[len(records) // 2]
         first_affine = net.layers()[0].affine.name
-        views[f"{key}/steps"] = "\\n".join(step.formula for step in net.steps(np.asarray(x)))
+        views[f"{key}/steps"] = "\\n".join(str(step) for step in net.steps(np.asarray(x)))
         views[f"{key}/narrate"] = "\\n".join(r.text for r in records)
         views[f"{key}/narrate_layer"] = "\\n".join(r.text for r in narrate(net, x, level="layer"))
         views[f"{key}/neuron_plain"] = neuron_diagram(net).source

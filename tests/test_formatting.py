@@ -44,7 +44,7 @@ def test_every_minus_sign_is_the_typographic_one_and_pastes_back_as_the_same_num
         assert "-" not in text and text.count("\N{MINUS SIGN}") == str(value).count("-")
         assert float(text.replace("\N{MINUS SIGN}", "-")) == value
     assert format_array(np.array([-1.0, 0.5])) == "[\N{MINUS SIGN}1.0, 0.5]"
-    assert next(ng.three_layer_network().steps([-1.0, 0.5])).formula == "x = [\N{MINUS SIGN}1.0, 0.5]"
+    assert next(ng.three_layer_network().steps([-1.0, 0.5])).describe() == "x = [\N{MINUS SIGN}1.0, 0.5]"
 
 
 def test_format_number_with_fewer_digits():
@@ -104,7 +104,7 @@ def test_format_array_with_edge_one():
 
 def test_format_array_of_an_empty_batch():
     assert format_array(np.zeros((0, 3))) == "[]"
-    assert [s.formula for s in ng.three_layer_network().steps(np.zeros((0, 2)))][0] == "x = []"
+    assert [str(s) for s in ng.three_layer_network().steps(np.zeros((0, 2)))][0] == "x = []"
 
 
 def test_format_array_is_deterministic_and_one_line():

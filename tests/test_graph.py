@@ -39,7 +39,7 @@ def test_the_issue_example_builds_and_evaluates():
     a1 = g.affine("a1", x, W1, b1)
     z1 = g.activation("z1", a1, "sigmoid")
     assert (x.kind, W1.kind, a1.kind, z1.kind) == ("input", "weight", "affine", "activation")
-    assert a1.formula() == "x·W1 + b1" and z1.formula() == "σ(a1)"
+    assert a1.expression() == "x·W1 + b1" and z1.expression() == "σ(a1)"
     assert (a1.width, z1.width, W1.shape) == (3, 3, (2, 3))
     np.testing.assert_allclose(g.forward(np.array([1.0, 0.5])), [0.57444252, 0.66818777, 0.75026011], atol=5e-9)
 
@@ -53,7 +53,7 @@ def test_nodes_accept_names_or_node_objects(partial):
 
 def test_affine_without_bias(partial):
     a = partial.affine("p", "x", partial.weight("V", [[1.0], [2.0]]))
-    assert a.b is None and a.formula() == "x·V" and a.arguments == {"x": "x", "W": "V"}
+    assert a.b is None and a.expression() == "x·V" and a.arguments == {"x": "x", "W": "V"}
     np.testing.assert_array_equal(partial.forward(x=[1.0, 1.0])["p"], [3.0])
 
 
@@ -135,7 +135,7 @@ def test_layers_of_the_three_layer_network(three_layer):
         (2, "a2", "z2", "z2"),
         (3, "a3", "y", "y"),
     ]
-    assert [layer.activation.activation.name for layer in layers] == ["sigmoid", "sigmoid", "identity"]
+    assert [layer.activation.h.name for layer in layers] == ["sigmoid", "sigmoid", "identity"]
 
 
 def test_layers_of_xor_and_an_affine_only_layer():
@@ -260,7 +260,7 @@ def test_a_node_of_another_graph_is_unknown(partial):
 
 
 def test_weight_used_as_x_is_the_wrong_kind(partial):
-    with pytest.raises(GraphError, match=r"affine 'a2' reads its x from 'W1', a weight; x must be an input, affine or activation node"):
+    with pytest.raises(GraphError, match=r"affine 'a2' reads its x from 'W1', a weight; x must be a signal: an input, affine or activation node"):
         partial.affine("a2", "W1", "W2")
 
 
@@ -277,7 +277,7 @@ def test_wrong_kind_message_uses_the_right_article(partial):
 
 
 def test_activation_of_a_weight_is_the_wrong_kind(partial):
-    with pytest.raises(GraphError, match=r"activation 'h' reads its a from 'W1', a weight; a must be an input, affine or activation node"):
+    with pytest.raises(GraphError, match=r"activation 'h' reads its a from 'W1', a weight; a must be a signal: an input, affine or activation node"):
         partial.activation("h", "W1", "relu")
 
 
@@ -365,7 +365,7 @@ def test_plan_is_built_once_and_rebuilt_after_a_change(partial):
     assert partial.plan() is plan
     partial.activation("z9", "z1", "relu")
     assert partial.plan() is not plan
-    assert partial.plan().outputs == ("z9",)
+    assert [node.name for node in partial.plan().outputs] == ["z9"]
 
 
 def test_failed_add_keeps_the_plan(partial):

@@ -58,7 +58,7 @@ def same_graph(a, b):
             assert left.value.tobytes() == right.value.tobytes()
             assert not right.value.flags.writeable
         elif left.kind == "activation":
-            assert left.activation.name == right.activation.name
+            assert left.h.name == right.h.name
         elif left.kind == "input":
             assert left.size == right.size
     return True
@@ -73,7 +73,7 @@ def test_round_trip_of_the_three_layer_network(tmp_path, three_layer, book_x):
     loaded = ng.load(path)
     assert same_graph(three_layer, loaded)
     assert_book_values(loaded.forward(book_x), BOOK_VALUES["y"])
-    assert [s.formula for s in loaded.steps(book_x)] == [s.formula for s in three_layer.steps(book_x)]
+    assert [str(s) for s in loaded.steps(book_x)] == [str(s) for s in three_layer.steps(book_x)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -110,7 +110,7 @@ def test_round_trip_of_unicode_and_quoted_names(tmp_path):
 
 
 def test_round_trip_of_a_custom_activation(tmp_path):
-    @ng.register_activation("cube_io_test", formula="a³", symbol="³")
+    @ng.register_activation("cube_io_test", definition="a³", symbol="³")
     def cube(a):
         return a**3
 
@@ -119,7 +119,7 @@ def test_round_trip_of_a_custom_activation(tmp_path):
         ng.save(net, tmp_path / "cube.npz")
         np.testing.assert_array_equal(ng.load(tmp_path / "cube.npz").forward([1.5]), [27.0])
     finally:
-        del ng.ACTIVATIONS["cube_io_test"]
+        ng.unregister_activation("cube_io_test")
     with pytest.raises(FormatError, match=r"cube.npz: unknown activation 'cube_io_test'"):
         ng.load(tmp_path / "cube.npz")
 
@@ -254,11 +254,11 @@ def test_description_that_is_not_json(tmp_path):
         (description("x"), r"node #0 has no name"),
         (description({"name": 5, "kind": "input", "size": 2}), r"node #0 has no name"),
         (description({"name": "x", "kind": "conv", "size": 2}), r"node 'x' has unknown kind 'conv'; expected one of \['activation', 'affine', 'input', 'weight'\]"),
-        (description({"name": "x", "kind": "input", "size": 2, "code": "rm -rf"}), r"node 'x' has unexpected fields \['code'\]"),
+        (description({"name": "x", "kind": "input", "size": 2, "code": "rm -rf"}), r"input 'x' has unexpected fields \['code'\]"),
         (description(X2, X2), r"node 'x' appears twice"),
         (description({"name": "x", "kind": "input", "size": "2"}), r"input 'x' needs a positive integer size; got '2'"),
         (description(X2, {"name": "W", "kind": "weight", "array": "nope"}), r"weight 'W' refers to array 'nope', which the file does not hold"),
-        (description(X2, {"name": "z", "kind": "activation", "source": "q", "function": "relu"}), r"node 'z' reads source from 'q', which is not in the file"),
+        (description(X2, {"name": "z", "kind": "activation", "source": "q", "function": "relu"}), r"activation 'z' reads its a from 'q', which is not a node of this graph"),
         (description(X2, {"name": "z", "kind": "activation", "source": "x", "function": "sigmod"}), r"unknown activation 'sigmod'; did you mean 'sigmoid'\?"),
         (description(X2, {"name": "z", "kind": "activation", "source": "x", "function": 3}), r"unknown activation 3"),
     ],
@@ -372,7 +372,7 @@ def test_load_weights_missing_file(tmp_path):
 def test_mnist_network_from_a_damaged_file(tmp_path):
     (tmp_path / "w.npz").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(FormatError, match=r"w.npz: not (a readable|an) \.npz archive"):
-        ng.mnist_network(tmp_path / "w.npz")
+        ng.mnist_network(ng.load_weights(tmp_path / "w.npz"))
 
 
 # -- TOML ---------------------------------------------------------------------------
@@ -577,8 +577,6 @@ def test_weights_from_a_named_pipe_are_refused_at_once(tmp_path, within_five_sec
         ng.load(tmp_path / "net.toml")
     with pytest.raises(FormatError, match=r"w.npz: is a named pipe; it must be a regular file"):
         ng.load_weights(tmp_path / "w.npz")
-    with pytest.raises(FormatError, match=r"w.npz: is a named pipe; it must be a regular file"):
-        ng.mnist_network(tmp_path / "w.npz")
 
 
 @pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])

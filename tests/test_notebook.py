@@ -7,7 +7,7 @@ nbclient = pytest.importorskip("nbclient")
 
 CELLS = [
     "import nngraph as ng\nnet = ng.three_layer_network()\nnet",
-    "net.stepper([1.0, 0.5])",
+    "from nngraph.render import Stepper\nStepper(net, [1.0, 0.5])",
     "g = ng.Graph('two heads')\nx = g.input('x', 2)\ng.affine('p', x, g.weight('Wp', [[1.0], [2.0]]))\ng.affine('q', x, g.weight('Wq', [[3.0], [4.0]]))\ng",
     "net.plan()",
 ]

@@ -8,7 +8,7 @@ import pytest
 import nngraph as ng
 from conftest import BOOK_VALUES, assert_book_values
 from nngraph.errors import GraphError, InputError
-from nngraph.plan import Step, evaluation_order
+from nngraph.plan import Step
 
 
 @pytest.fixture
@@ -32,7 +32,8 @@ def two_inputs():
 def test_plan_order_of_the_three_layer_network(three_layer):
     plan = three_layer.plan()
     assert plan.order == ("x", "a1", "z1", "a2", "z2", "a3", "y")
-    assert plan.inputs == {"x": 2} and plan.outputs == ("y",)
+    assert plan.inputs == three_layer.inputs and plan.outputs == three_layer.outputs
+    assert [node.name for node in plan.outputs] == ["y"] and plan.inputs[0].size == 2
     assert repr(plan) == "<Plan 'three-layer': x → a1 → z1 → a2 → z2 → a3 → y>"
 
 
@@ -52,7 +53,7 @@ def test_steps_give_every_intermediate_of_the_book(three_layer, book_x):
 
 
 def test_step_formulas_print_the_books_numbers(three_layer, book_x):
-    assert [s.formula for s in three_layer.steps(book_x)] == [
+    assert [str(s) for s in three_layer.steps(book_x)] == [
         "x = [1.0, 0.5]",
         "a1 = x·W1 + b1 = [0.3, 0.7, 1.1]",
         "z1 = σ(a1) = [0.57444252, 0.66818777, 0.75026011]",
@@ -72,7 +73,7 @@ def test_step_records_what_each_node_read(three_layer, book_x):
     np.testing.assert_array_equal(a1.inputs["W1"], three_layer["W1"].value)
     assert list(steps["z1"].inputs) == ["a1"]
     np.testing.assert_array_equal(steps["z1"].inputs["a1"], a1.output)
-    assert str(a1) == a1.formula == "a1 = x·W1 + b1 = [0.3, 0.7, 1.1]"
+    assert str(a1) == a1.describe() == "a1 = x·W1 + b1 = [0.3, 0.7, 1.1]"
     assert a1.describe(3) == "a1 = x·W1 + b1 = [0.3, 0.7, 1.1]"
     assert steps["z1"].describe(3) == "z1 = σ(a1) = [0.574, 0.668, 0.75]"
 
@@ -142,7 +143,7 @@ def test_two_inputs_by_keyword_or_dict_and_two_outputs(two_inputs):
 
 def test_steps_with_two_inputs(two_inputs):
     steps = list(two_inputs.steps(x=[1.0, 1.0], t=[-1.0]))
-    assert [s.formula for s in steps] == [
+    assert [str(s) for s in steps] == [
         "x = [1.0, 1.0]",
         "t = [−1.0]",
         "a = x·W = [3.0]",
@@ -172,7 +173,7 @@ def test_evaluation_order_breaks_ties_by_insertion():
     g.activation("late", "x", "relu")
     g.activation("early", "x", "relu")
     g.activation("after_late", "late", "relu")
-    assert evaluation_order(g) == ["x", "late", "early", "after_late"]
+    assert g.plan().order == ("x", "late", "early", "after_late")
 
 
 def test_large_finite_inputs_pass_the_check(three_layer):
@@ -316,7 +317,7 @@ def test_an_in_place_activation_changes_neither_the_callers_input_nor_earlier_st
 
     name = "in_place_test_double"
     if name not in ng.ACTIVATIONS:
-        @ng.register_activation(name, formula="h(a) = 2a", symbol="double")
+        @ng.register_activation(name, definition="h(a) = 2a", symbol="double")
         def double(a):
             a *= 2.0  # in place, as a careless user might write it
             return a

@@ -95,14 +95,14 @@ def test_png(tmp_path):
 
 @needs_matplotlib
 def test_a_user_registered_activation():
-    @ng.register_activation("softsign_plot_test", formula="a / (1 + |a|)", symbol="softsign")
+    @ng.register_activation("softsign_plot_test", definition="a / (1 + |a|)", symbol="softsign")
     def softsign(a):
         return a / (1 + np.abs(a))
 
     try:
         points = curve(plot_activations("softsign_plot_test"), "softsign_plot_test")
     finally:
-        del ng.ACTIVATIONS["softsign_plot_test"]
+        ng.unregister_activation("softsign_plot_test")
     assert len(points) == BOOK_POINTS
 
 

@@ -182,10 +182,10 @@ def reference_dag(graph, feeds):
             elif node.kind == "affine":
                 a = value(node.x) @ value(node.W)
                 values[name] = a if node.b is None else a + value(node.b)
-            elif node.activation.name == "softmax":
+            elif node.h.name == "softmax":
                 values[name] = _softmax(value(node.source))
             else:
-                values[name] = REFERENCE[node.activation.name][0](value(node.source))
+                values[name] = REFERENCE[node.h.name][0](value(node.source))
         return values[name]
 
     return {name: value(name) for name in graph.names}

@@ -81,12 +81,12 @@ def _formula(notation, k: int, j: int, W, b, activation, values: dict, a_name: s
         numbers = f"{style.value_text(b[j], precision)} + {numbers}" if b is not None else numbers
         lines.append(f"= {numbers} = {style.value_text(values[a_name][j], precision)}")
     if activation is not None:
-        spec = activation.activation
+        spec = activation.h
         out_symbol = notation.signal(k, j)
         if spec.elementwise:
-            line = f"{out_symbol} = {spec.symbol}({a_symbol})"
+            line = f"{out_symbol} = {activation.applied(a_symbol)}"
         else:  # softmax: every output depends on the whole vector a⁽ᵏ⁾
-            line = f"{out_symbol} = {spec.symbol}(a{superscript(f'({k})')})" + indexed("", j + 1)
+            line = f"{out_symbol} = {activation.applied('a' + superscript(f'({k})'))}" + indexed("", j + 1)
             note = f"({out_symbol} depends on every aᵢ{superscript(f'({k})')} of the layer, not only on {a_symbol})"
         if activation.name in values:
             line += f" = {style.value_text(values[activation.name][j], precision)}"
@@ -253,7 +253,7 @@ def _neuron(model: _Detail, g: _Geometry) -> tuple[list[str], list[str]]:
     edges = []
     if model.activation is not None:
         nodes.append(statement("out", {"shape": "circle", "width": width, "label": model.out_label, "pos": pos(g.cx + (g.gap + g.d_inner) / 2, 0)}))
-        nodes.append(text_node("h", g.cx, 14, f"{model.activation.activation.symbol}()", size=style.NEURON_TEXT_SIZE))
+        nodes.append(text_node("h", g.cx, 14, f"{model.activation.h.symbol}()", size=style.NEURON_TEXT_SIZE))
         edges.append(statement("a -> out", {}))
     edges += [statement(f"{_source_id(item)} -> a", {}) for item in model.items if item is not None]
     return nodes, edges

@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 
 from ..errors import OptionError, RenderError
-from ..io import write_atomically
+from ..files import write_atomically
 from .backend import render_dot
 
 __all__ = ["Diagram"]

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, OptionError, RenderError, ShapeError
-from ..io import write_atomically
+from ..files import write_atomically
 from ..notation import indexed
 from .options import whole
 from .style import FONT, HIGHLIGHT, HIGHLIGHT_FILL, POSITIVE

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import GraphError, InputError, ShapeError
-from ..graph import real_array
+from ..checks import real_array
 from .options import whole
 
 __all__ = ["Emphasis", "emphasis"]

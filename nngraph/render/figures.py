@@ -28,7 +28,7 @@ from ..build import (
     xor_gate,
 )
 from ..graph import Graph
-from ..io import write_atomically
+from ..files import write_atomically
 from .detail import neuron_detail
 from .digits import digit_grid, output_digits
 from .diagram import Diagram

@@ -152,7 +152,7 @@ def _rows(notation: Notation, layer, shown: Emphasis) -> list[tuple]:
         named = k in notation.names  # e.g. figure 3-14 calls the plain weighted sums y
         return [(partial(notation.signal if named else notation.pre, k), layer.affine.name)]
     rows = [(partial(notation.pre, k), layer.affine.name), (partial(notation.signal, k), layer.activation.name)]
-    perceptron = layer.activation.activation.name == "step" or k in notation.names
+    perceptron = layer.activation.h.name == "step" or k in notation.names
     return rows[1:] if perceptron and not shown.rows else rows
 
 
@@ -165,12 +165,12 @@ def _formulas(notation: Notation, layer, inputs: int) -> list[str]:
         total = f"b + {terms}" if with_bias else terms
         if layer.activation is None:
             return [f"{notation.signal_vector(1)} = {total}"]
-        return [f"{notation.signal_vector(1)} = {layer.activation.activation.symbol}({total})"]
+        return [f"{notation.signal_vector(1)} = {layer.activation.applied(total)}"]
     product = f"{notation.signal_vector(k - 1)}·W{layer_mark(k)}" + (f" + b{layer_mark(k)}" if with_bias else "")
     if layer.activation is None:
         return [f"{notation.signal_vector(k)} = {product}"]
     pre = notation.pre_vector(k)
-    return [f"{pre} = {product}", f"{notation.signal_vector(k)} = {layer.activation.activation.symbol}({pre})"]
+    return [f"{pre} = {product}", f"{notation.signal_vector(k)} = {layer.activation.applied(pre)}"]
 
 
 def _input_vector(notation: Notation, size: int) -> str:
@@ -197,7 +197,7 @@ def _columns(graph, layers, notation: Notation, shown: Emphasis, options: Option
     if options.split:
         k = len(layers)
         rows[k:] = [[(partial(notation.pre, k), layers[-1].affine.name)], [(partial(notation.signal, k), layers[-1].activation.name)]]
-        kinds.append(layers[-1].activation.activation.name)
+        kinds.append(layers[-1].activation.h.name)
         formulas.append([formulas[-1].pop()])
         sizes.append(sizes[-1])
     columns = []
@@ -224,7 +224,7 @@ def _edges(graph, layers, columns, options: Options, notation: Notation) -> list
                 edges.append(Edge(f"N{k - 1}_{i}", f"N{k}_{j}", "weight", k, j, float(W[i, j]), notation.weight(k, j, i)))
     if options.split:
         k = len(layers)
-        activation = layers[-1].activation.activation
+        activation = layers[-1].activation.h
         symbol = f"{activation.symbol}()" if activation.elementwise else ""
         for j in (j for j in columns[k + 1].items if j is not None):
             for i in (i for i in columns[k].items if i is not None and (i == j or not activation.elementwise)):

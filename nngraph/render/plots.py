@@ -21,7 +21,7 @@ import numpy as np
 
 from ..activations import get_activation
 from ..errors import OptionError, RenderError
-from ..io import write_atomically
+from ..files import write_atomically
 
 __all__ = ["plot_activations"]
 

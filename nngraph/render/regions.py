@@ -28,8 +28,9 @@ import numpy as np
 
 from ..errors import InputError, OptionError, RenderError, ShapeError
 from ..formatting import format_number
-from ..graph import Graph, real_array
-from ..io import write_atomically
+from ..checks import real_array
+from ..graph import Graph
+from ..files import write_atomically
 from ..notation import indexed, signed, subscript
 from .options import LANGUAGES, choice, whole
 from .plots import DETERMINISTIC
@@ -161,7 +162,7 @@ def _values(graph: Graph, feed, node: str, xy: np.ndarray) -> np.ndarray:
 def _step_line(graph: Graph, node: str, column) -> tuple[float, float, float] | None:
     """(w₁, w₂, b) when the column is step(w₁x₁ + w₂x₂ + b) of the inputs: its boundary is that line."""
     step = graph[node]
-    if step.kind != "activation" or step.activation.name != "step" or column == "argmax":
+    if step.kind != "activation" or step.h.name != "step" or column == "argmax":
         return None
     affine = graph[step.source]
     if affine.kind != "affine" or graph[affine.x].kind != "input" or graph[affine.x].width != 2:

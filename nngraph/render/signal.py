@@ -228,7 +228,7 @@ def _node_attributes(node, shown, precision: int, reached, words: dict) -> tuple
     elif node.kind == "input":
         text = [node.name]
     else:
-        text = [f"{node.name} = {node.formula()}"]
+        text = [f"{node.name} = {node.expression()}"]
     cut = False
     if node.name in shown.values:
         lines, cut = value_lines(shown.values[node.name], precision, pending=shown.stepping, words=words)

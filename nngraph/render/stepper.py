@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, OptionError
-from ..graph import real_array
-from ..io import write_atomically
+from ..checks import real_array
+from ..files import write_atomically
 from ..narrate import Narration, narrate
 from .diagram import Diagram
 from .digits import digit_data_uri
@@ -256,7 +256,7 @@ def _picture(row: np.ndarray) -> str | None:
 def _outputs(graph, known: dict, label: int | None, words: dict) -> dict | None:
     """A classifier's outputs as bars with the prediction (a softmax output layer)."""
     last = graph.layers()[-1]
-    if last.activation is None or last.activation.activation.name != "softmax" or last.affine.width > 20:
+    if last.activation is None or last.activation.h.name != "softmax" or last.affine.width > 20:
         return None
     p = known[last.activation.name]
     best = int(np.argmax(p))

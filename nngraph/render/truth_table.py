@@ -65,7 +65,7 @@ def truth_table(graph, notation, precision: int = 4) -> TruthTable:
 
 
 def _is_step(layer) -> bool:
-    return layer.activation is not None and layer.activation.activation.name == "step"
+    return layer.activation is not None and layer.activation.h.name == "step"
 
 
 def table_statements(table: TruthTable, left: float, top: float) -> list[str]:

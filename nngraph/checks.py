@@ -1,0 +1,83 @@
+"""Turning user values into arrays and numbers, with errors that say what is wrong and where.
+
+The bottom of the package: every layer above checks its arguments with these.
+
+Example:
+    >>> real_array([1, 2], "input 'x'", ValueError)
+    array([1., 2.])
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from .errors import GraphError, NNGraphError
+
+__all__ = ["real_array", "as_parameter", "real_number", "did_you_mean"]
+
+
+def real_array(value, where: str, error: type[Exception], *, copy: bool = False) -> np.ndarray:
+    """``value`` as a float array (integers and booleans become float64), else ``error`` naming ``where``.
+
+    Example:
+        >>> real_array(np.float32([1, 2]), "weight 'W'", GraphError).dtype
+        dtype('float32')
+    """
+    try:
+        array = np.array(value) if copy else np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise error(f"{where} is not a rectangular array of numbers: {err}") from err
+    if array.dtype.kind not in "biuf":
+        raise error(f"{where} must hold real numbers; got dtype {array.dtype}")
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
+def as_parameter(value, where: str) -> np.ndarray:
+    """A read-only float copy of ``value``; integers become float64, float32 stays.
+
+    Raises:
+        GraphError: if ``value`` is not a finite numeric array (``where`` names it).
+
+    Example:
+        >>> as_parameter([[1, 2]], "weight 'W'").dtype
+        dtype('float64')
+    """
+    array = real_array(value, where, GraphError, copy=True)
+    if array.ndim == 0:
+        raise GraphError(f"{where} must be an array; got the scalar {array.item()!r}; wrap it: [{array.item()!r}]")
+    if array.size == 0:
+        raise GraphError(f"{where} is empty (shape {array.shape}); a layer needs at least one neuron")
+    if not np.isfinite(array).all():
+        position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise GraphError(f"{where} holds {array[position].item()!r} at index {position}; weights must be finite")
+    array.flags.writeable = False
+    return array
+
+
+def real_number(value, where: str, error: type[NNGraphError] = GraphError) -> float:
+    """``value`` as a finite float; booleans, strings and arrays are refused.
+
+    Example:
+        >>> real_number(np.float32(0.5), "alpha of 'z1'")
+        0.5
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise error(f"{where} must be a real number; got {value!r}")
+    if not math.isfinite(value):
+        raise error(f"{where} must be finite; got {value!r}")
+    return float(value)
+
+
+def did_you_mean(name, known: Iterable[str]) -> str:
+    """``"; did you mean 'relu'?"`` for the known name closest to ``name``, else ``""``.
+
+    Example:
+        >>> did_you_mean("sigmod", ["sigmoid", "relu"])
+        "; did you mean 'sigmoid'?"
+    """
+    close = difflib.get_close_matches(str(name), list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
