@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import GraphError, InputError, ShapeError
 from ..checks import real_array
+from ..nodes import WeightNode
 from .options import whole
 
 __all__ = ["Emphasis", "emphasis"]
@@ -59,7 +60,7 @@ class Emphasis:
 
 def _checked_value(node, name: str, value) -> np.ndarray:
     array = real_array(value, f"values[{name!r}]", InputError)
-    if node.kind == "weight":
+    if isinstance(node, WeightNode):
         if array.shape != node.shape:
             raise ShapeError(f"values[{name!r}] must have the shape {node.shape} of weight {name!r}; got {array.shape}")
     elif array.ndim not in (1, 2) or array.shape[-1] != node.width:
@@ -111,5 +112,5 @@ def emphasis(graph, *, values: Mapping | None = None, sample=None, current=None,
     checked = {name: _checked_value(graph[name], name, value) for name, value in (values or {}).items()}
     chosen = {}
     if rows:
-        chosen = {name: _row(name, array, sample) for name, array in checked.items() if graph[name].kind != "weight"}
+        chosen = {name: _row(name, array, sample) for name, array in checked.items() if not isinstance(graph[name], WeightNode)}
     return Emphasis(checked, chosen, current, neuron)

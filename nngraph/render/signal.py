@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import OptionError
 from ..formatting import format_number, format_shape
+from ..nodes import WeightNode
 from . import style
 from .diagram import Diagram
 from .dot import file_name, quote, statement
@@ -99,7 +100,7 @@ def _check_options(batch, precision, title, caption) -> int:
 def _value_batch(graph, values: dict[str, np.ndarray], batch):
     """The batch of the given values (for edges not reached yet), else ``batch``."""
     for node in graph:
-        if node.kind != "weight" and node.name in values:
+        if not isinstance(node, WeightNode) and node.name in values:
             array = values[node.name]
             return array.shape[0] if array.ndim == 2 else None
     return batch
@@ -216,16 +217,16 @@ class _Reached:
         shown = self.shown
         if not shown.stepping or name in shown.values:
             return True
-        if self.graph[name].kind == "weight":  # known, but drawn grey until a reader is reached
+        if isinstance(self.graph[name], WeightNode):  # known, but drawn grey until a reader is reached
             return any(reader == shown.current or reader in shown.values for reader in self.graph.consumers(name))
         return False
 
 
 def _node_attributes(node, shown, precision: int, reached, words: dict) -> tuple[dict, bool]:
     """A node's box: its name and formula (``a1 = x·W1 + b1``, as the book's code writes it), its values."""
-    if node.kind == "weight":
+    if isinstance(node, WeightNode):
         text = [f"{node.name} {_weight_shape(node.shape)}"]
-    elif node.kind == "input":
+    elif node.expression() is None:
         text = [node.name]
     else:
         text = [f"{node.name} = {node.expression()}"]
@@ -233,8 +234,8 @@ def _node_attributes(node, shown, precision: int, reached, words: dict) -> tuple
     if node.name in shown.values:
         lines, cut = value_lines(shown.values[node.name], precision, pending=shown.stepping, words=words)
         text += lines
-    attrs = {"label": "\n".join(text), "fillcolor": style.SIGNAL_FILL[node.kind]}
-    if node.kind == "weight":
+    attrs = {"label": "\n".join(text), "fillcolor": style.SIGNAL_FILL.get(node.kind, style.SIGNAL_FILL["affine"])}
+    if isinstance(node, WeightNode):
         attrs.update(style="filled", fontsize=style.EDGE_LABEL_SIZE, margin="0.06,0.02", height=0.3, color=WEIGHT_INK)
     else:
         attrs["group"] = "signal"
@@ -247,7 +248,7 @@ def _node_attributes(node, shown, precision: int, reached, words: dict) -> tuple
 
 def _edge(graph, source: str, target: str | None, shown, batch, reached) -> dict:
     """Attributes of the edge ``source → target`` (target None: the output's exit arrow)."""
-    if graph[source].kind == "weight":
+    if isinstance(graph[source], WeightNode):
         attrs = {"color": WEIGHT_INK, "arrowsize": 0.5}
     elif source in shown.values:
         attrs = {"label": format_shape(shown.values[source].shape), "weight": 8}

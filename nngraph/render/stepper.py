@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import InputError, OptionError
 from ..checks import real_array
+from ..nodes import WeightNode
 from ..files import write_atomically
 from ..narrate import Narration, narrate
 from .diagram import Diagram
@@ -146,7 +147,7 @@ class Stepper:
         """What the page's script needs: the graph's structure, and per sample its values and frames."""
         return {
             "columns": _columns(self.graph),
-            "readers": {node.name: list(self.graph.consumers(node.name)) for node in self.graph if node.kind == "weight"},
+            "readers": {node.name: list(self.graph.consumers(node.name)) for node in self.graph if isinstance(node, WeightNode)},
             "signal_edges": [[source, target, target not in self.graph] for source, target in signal_edges(self.graph)],
             "input": self.graph.inputs[0].name,
             "words": self.words,
