@@ -288,7 +288,7 @@ def _narrate_layer(story, graph, layer, source, notation, out, shapes) -> None:
     mark = layer_mark(k)
     a = notation.pre_vector(k)
     terms = f"{notation.signal_vector(k - 1)}·W{mark}" + (f" + b{mark}" if affine.b else "")
-    sizes = f"{_shape(shapes[source])}·{_shape(W.shape)}" + (f" + {_shape((W.shape[1],))}" if affine.b else "")
+    sizes = f"{_shape(shapes[source])}·{_shape(W.shape)}" + (f" + {_shape(graph[affine.b].shape)}" if affine.b else "")
     story.add(
         affine.name, None,
         f"{a} = {terms} : {sizes} → {_shape(shapes[affine.name])}\n{a} = {format_array(out[affine.name], story.precision)}",

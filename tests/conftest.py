@@ -45,11 +45,20 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def check_golden(name: str, source: str) -> None:
-    """``source`` equals tests/golden/``name``; NNGRAPH_UPDATE_GOLDEN=1 rewrites the file instead."""
+    """``source`` equals tests/golden/``name``; NNGRAPH_UPDATE_GOLDEN=1 rewrites the file instead (never in CI)."""
     path = GOLDEN / name
     if os.environ.get("NNGRAPH_UPDATE_GOLDEN") == "1":
+        if os.environ.get("CI"):
+            pytest.fail("NNGRAPH_UPDATE_GOLDEN is refused when CI is set: golden files are updated by hand, then reviewed")
         path.write_text(source, encoding="utf-8")
     assert source == path.read_text(encoding="utf-8")
+
+
+def skip_or_fail(reason: str, required: str):
+    """Skip for ``reason``, or fail when the environment variable ``required`` is set, as CI does."""
+    if os.environ.get(required):
+        pytest.fail(f"{reason}; {required} is set, so this must not be skipped")
+    pytest.skip(reason)
 
 
 def book_run(net, x=(1.0, 0.5)) -> dict:
@@ -101,7 +110,7 @@ def book_x():
 @pytest.fixture(scope="session")
 def data_dir():
     if not DATA_DIR.is_dir():
-        pytest.skip(MNIST_MISSING)
+        skip_or_fail(MNIST_MISSING, "NNGRAPH_REQUIRE_DATA")
     return DATA_DIR
 
 
@@ -109,7 +118,7 @@ def data_dir():
 def mnist_weights_path(data_dir):
     path = data_dir / "book_mnist_mlp.npz"
     if not path.is_file():
-        pytest.skip(f"{MNIST_MISSING} (no {path.name})")
+        skip_or_fail(f"{MNIST_MISSING} (no {path.name})", "NNGRAPH_REQUIRE_DATA")
     return path
 
 
@@ -124,7 +133,7 @@ def mnist_test_set(data_dir):
     images_path = data_dir / "t10k-images-idx3-ubyte.gz"
     labels_path = data_dir / "t10k-labels-idx1-ubyte.gz"
     if not (images_path.is_file() and labels_path.is_file()):
-        pytest.skip(f"{MNIST_MISSING} (no t10k IDX files)")
+        skip_or_fail(f"{MNIST_MISSING} (no t10k IDX files)", "NNGRAPH_REQUIRE_DATA")
     images, labels = ng.load_mnist(images_path, labels_path)
     images.flags.writeable = False
     labels.flags.writeable = False
@@ -139,6 +148,9 @@ def pytest_collection_modifyitems(config, items):
 
     if available_renderers():
         return
-    skip = pytest.mark.skip(reason="no Graphviz renderer: install graphviz (dot) or pip install graphviz-pure")
+    reason = "no Graphviz renderer: install graphviz (dot) or pip install graphviz-pure"
+    if os.environ.get("NNGRAPH_REQUIRE_RENDERER"):
+        raise pytest.UsageError(f"{reason}; NNGRAPH_REQUIRE_RENDERER is set, so the renderer tests must not be skipped")
+    skip = pytest.mark.skip(reason=reason)
     for item in marked:
         item.add_marker(skip)

@@ -8,6 +8,7 @@ import pytest
 
 import nngraph as ng
 from nngraph import InputError, OptionError
+from conftest import check_golden
 from nngraph.narrate import narrate
 
 # Section 3.4.3 at x = [1.0, 0.5], as the book writes each line (figures 3-17 to 3-20).
@@ -199,3 +200,45 @@ def _narration_peak(layers: int) -> int:
 def test_memory_grows_linearly_with_the_narration():
     # Records share one log of values: a copy of everything known per record was quadratic.
     assert _narration_peak(1_000) < 3 * _narration_peak(500)
+
+
+# -- golden transcripts: the whole text, compared exactly --------------------------
+
+
+def transcript(records) -> str:
+    return "\n".join(f"[{r.node}{'' if r.neuron is None else f' {r.neuron}'}] {r.text}" for r in records) + "\n"
+
+
+def softmax_classifier():
+    W1 = [[0.1, -0.3, 0.5], [0.2, 0.4, -0.6]]
+    W2 = [[0.7, -0.1, 0.2], [0.3, 0.5, -0.4], [-0.2, 0.6, 0.1]]
+    return ng.mlp([(W1, [0.1, 0.0, -0.1]), (W2, [0.0, 0.2, -0.2])], ["relu", "softmax"], name="classifier")
+
+
+def wide_network():
+    rng = np.random.default_rng(7)
+    layers = [(rng.normal(size=(3, 30)).round(2), rng.normal(size=30).round(2)), (rng.normal(size=(30, 2)).round(2), None)]
+    return ng.mlp(layers, [("leaky_relu", {"alpha": 0.2}), "sigmoid"], name="wide")
+
+
+@pytest.mark.parametrize(
+    "name, make, x, options",
+    [
+        ("three_layer_neuron", ng.three_layer_network, [1.0, 0.5], {}),
+        ("three_layer_layer", ng.three_layer_network, [1.0, 0.5], {"level": "layer"}),
+        ("three_layer_batch_sample", ng.three_layer_network, [[1.0, 0.5], [-2.0, 0.25], [0.0, 0.0]], {"sample": 1, "precision": 5}),
+        ("softmax_neuron", softmax_classifier, [1.0, -0.5], {"label": 2}),
+        ("softmax_layer", softmax_classifier, [1.0, -0.5], {"level": "layer", "label": 0}),
+        ("wide_neuron", wide_network, [0.5, -1.0, 2.0], {"precision": 4}),
+        ("wide_layer", wide_network, [0.5, -1.0, 2.0], {"level": "layer", "precision": 4}),
+    ],
+)
+def test_golden_transcripts(name, make, x, options):
+    check_golden(f"narrate_{name}.txt", transcript(narrate(make(), x, **options)))
+
+
+def test_updating_golden_files_is_refused_in_ci(monkeypatch):
+    monkeypatch.setenv("NNGRAPH_UPDATE_GOLDEN", "1")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="NNGRAPH_UPDATE_GOLDEN is refused when CI is set"):
+        check_golden("narrate_three_layer_neuron.txt", "anything")

@@ -330,3 +330,32 @@ def test_an_in_place_activation_changes_neither_the_callers_input_nor_earlier_st
     assert x.tolist() == [1.0, 2.0]
     assert [s.output.tolist() for s in steps] == [[1.0, 2.0], [2.0, 4.0], [4.0, 8.0]]
     assert not np.shares_memory(steps[0].output, x)
+
+
+# -- what mutants of the engine must not get past ----------------------------------
+
+
+def test_a_non_finite_value_deep_in_a_large_batch_is_found():
+    x = np.zeros((20_000, 2))
+    x[-1, 1] = np.nan
+    with pytest.raises(InputError, match=r"input 'x' holds nan at index \(19999, 1\) \(1 non-finite value\)"):
+        ng.three_layer_network().forward(x)
+    x[-1, 1] = np.inf
+    x[5, 0] = -np.inf
+    with pytest.raises(InputError, match=r"holds -inf at index \(5, 0\) \(2 non-finite values\)"):
+        list(ng.three_layer_network().steps(x))
+
+
+def test_float32_weights_with_a_float64_bias_promote_to_float64():
+    g = ng.Graph()
+    g.affine("a", g.input("x", 2), g.weight("W", np.float32([[1.0], [3.0]])), g.weight("b", np.float64([1e-9])))
+    for x in (np.float32([1.0, 1.0]), np.float32([[1.0, 1.0]] * 3)):
+        y = g.forward(x)
+        assert y.dtype == np.float64 and y.ravel()[0] == 4.0 + 1e-9
+        assert next(s for s in g.steps(x) if s.node == "a").output.dtype == np.float64
+
+
+def test_float32_throughout_stays_float32():
+    g = ng.Graph()
+    g.affine("a", g.input("x", 2), g.weight("W", np.float32([[1.0], [3.0]])), g.weight("b", np.float32([0.5])))
+    assert g.forward(np.float32([1.0, 1.0])).dtype == np.float32
