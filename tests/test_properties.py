@@ -5,6 +5,8 @@ The reference below implements every activation independently of
 comparison is tight (a few ulps of the computed magnitudes) without being flaky.
 """
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -28,6 +30,19 @@ def _sigmoid(a):
     return np.where(a < -700, np.exp(np.minimum(a, 0.0)), 1 / (1 + t))
 
 
+def _gelu(a):
+    return a * (1 + np.vectorize(math.erf)(a / math.sqrt(2))) / 2
+
+
+def _softplus(a):
+    return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+
+
+def _log_softmax(a):
+    m = a.max(axis=-1, keepdims=True)
+    return a - m - np.log(np.exp(a - m).sum(axis=-1, keepdims=True))
+
+
 def _softmax(a):
     e = np.exp(a - a.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -41,8 +56,15 @@ REFERENCE = {
     "tanh": (_tanh, 1.0),
     "sigmoid": (_sigmoid, 0.25),
     "step": (lambda a: (a > 0).astype(np.float64), 0.0),
+    "logistic": (_sigmoid, 0.25),
+    "elu": (lambda a: np.where(a > 0, a, np.expm1(np.minimum(a, 0))), 1.0),
+    "gelu": (_gelu, 1.13),
+    "silu": (lambda a: a * _sigmoid(a), 1.1),
+    "softplus": (_softplus, 1.0),
 }
+ROW_WISE = {"softmax": _softmax, "log_softmax": _log_softmax}
 ELEMENTWISE = sorted(REFERENCE)
+BUILTIN = sorted(name for name, h in ng.ACTIVATIONS.items() if h.builtin)
 
 
 class Reference:
@@ -68,6 +90,10 @@ class Reference:
             # each softmax output moves by at most max|Δa| (its Jacobian rows sum to ≤ 1 in abs)
             z = _softmax(a)
             return z, err.max(axis=-1, keepdims=True) + 8 * self.eps * (1 + err.max(axis=-1, keepdims=True)) + 16 * self.eps * z
+        if name == "log_softmax":  # each output moves by at most 2·max|Δa|
+            z = _log_softmax(a)
+            spread = err.max(axis=-1, keepdims=True)
+            return z, 2 * spread + 16 * self.eps * (1 + np.abs(z) + np.abs(a).max(axis=-1, keepdims=True))
         h, lipschitz = REFERENCE[name]
         if name == "step" and np.any((np.abs(a) <= 2 * err) & (err > 0)):
             self.ambiguous = True
@@ -100,7 +126,7 @@ def mlps(draw):
         layers.append((W, b))
     activations = draw(st.lists(st.sampled_from(ELEMENTWISE), min_size=depth, max_size=depth))
     if draw(st.booleans()):
-        activations[-1] = "softmax"
+        activations[-1] = draw(st.sampled_from(sorted(ROW_WISE)))
     n = draw(st.integers(1, 5))
     X = draw(arrays(dtype, (n, widths[0]), elements=st.floats(-3.0, 3.0, width=np.finfo(dtype).bits, allow_subnormal=False)))
     return layers, activations, X, dtype
@@ -162,7 +188,7 @@ def dags(draw):
             g.affine(name, source, W, b)
             width[name] = columns
         else:
-            g.activation(name, source, draw(st.sampled_from(["identity", "relu", "tanh", "softmax"])))
+            g.activation(name, source, draw(st.sampled_from(BUILTIN)))
             width[name] = width[source]
     feeds = {node.name: draw(arrays(np.float64, (2, node.size), elements=st.floats(-3, 3))) for node in g.inputs}
     return g, feeds
@@ -182,8 +208,8 @@ def reference_dag(graph, feeds):
             elif node.kind == "affine":
                 a = value(node.x) @ value(node.W)
                 values[name] = a if node.b is None else a + value(node.b)
-            elif node.h.name == "softmax":
-                values[name] = _softmax(value(node.source))
+            elif node.h.name in ROW_WISE:
+                values[name] = ROW_WISE[node.h.name](value(node.source))
             else:
                 values[name] = REFERENCE[node.h.name][0](value(node.source))
         return values[name]
@@ -233,6 +259,10 @@ def test_reference_catches_a_wrong_activation():
     assert err.max() < 1e-14
     wrong = ng.mlp(layers, ["tanh"]).forward(np.array([[1.0, 0.5]]))
     assert np.abs(wrong - expected).max() > 1000 * err.max()
+
+
+def test_every_built_in_activation_has_a_reference():
+    assert sorted(BUILTIN) == sorted([*REFERENCE, *ROW_WISE])
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
