@@ -164,7 +164,7 @@ def cmd_render(args) -> None:
     if args.view == "signal":
         diagram = signal_diagram(graph, values=values, batch=None if values else "N")
     elif args.view == "neuron-detail":
-        diagram = neuron_detail(graph, args.layer, args.neuron - 1, values=values, language=args.language, sample=args.sample)
+        diagram = neuron_detail(graph, args.layer, args.neuron, values=values, language=args.language, sample=args.sample)
     else:
         diagram = neuron_diagram(
             graph, values=values, sample=args.sample, weights=args.edge_labels, bias=not args.no_bias,

@@ -124,7 +124,8 @@ class Narration:
     Attributes:
         index: position in the narration, from 0.
         node: the node being computed (or the input).
-        neuron: 0-based neuron of that node this record is about; None for the whole node.
+        neuron: the neuron of that node this record is about, numbered from 1 as in
+            a₁⁽¹⁾ (the numbering of every nngraph function); None for the whole node.
         text: what to read, with its numbers.
         known: every value computed so far for the narrated sample (node → 1-D
             array); entries of ``node`` not yet computed are NaN.
@@ -258,14 +259,15 @@ class _Story:
         text = self.number(value)
         return f"({text})" if text.startswith("−") else text
 
-    def add(self, node: str, neuron: int | None, text: str, value: np.ndarray | None = None, *, upto: int | None = None):
-        """Record ``text``; the node's value is known in full, or only up to neuron ``upto``."""
+    def add(self, node: str, position: int | None, text: str, value: np.ndarray | None = None, *, upto: int | None = None):
+        """Record ``text`` about the neuron at 0-based ``position``; the node's value is known in full, or up to ``upto``."""
         if value is not None:
             current = np.asarray(value, dtype=np.float64).copy()
             if upto is not None:
                 current[upto + 1 :] = np.nan
             current.flags.writeable = False
             self.log.append(node, current)
+        neuron = None if position is None else position + 1
         self.records.append(Narration(len(self.records), node, neuron, text, Known(self.log, len(self.log.values))))
 
 

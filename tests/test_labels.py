@@ -167,7 +167,7 @@ def test_full_labelled_drawings_of_the_book_networks(weights):
     run = {s.node: s.output for s in net.steps([1.0, 0.5])}
     for graph, values in ((net, None), (net, run), (ng.xor_gate(), None)):
         assert label_problems(neuron_diagram(graph, weights=weights, values=values).render("svg")) == []
-    assert label_problems(neuron_detail(net, 2, 1, values=run).render("svg")) == []
+    assert label_problems(neuron_detail(net, 2, 2, values=run).render("svg")) == []
 
 
 @st.composite

@@ -108,11 +108,11 @@ def test_three_layer_values_golden(three_layer):
 
 def test_three_layer_stepping_golden(three_layer):
     values = {k: v for k, v in book_run(three_layer).items() if k in ("x", "a1")}
-    check_golden("neuron_three_layer_a1.dot", neuron_diagram(three_layer, values=values, current="a1", neuron=0).source)
+    check_golden("neuron_three_layer_a1.dot", neuron_diagram(three_layer, values=values, current="a1", neuron=1).source)
 
 
 def test_neuron_detail_golden(three_layer):
-    diagram = neuron_detail(three_layer, 1, 0, values=book_run(three_layer))
+    diagram = neuron_detail(three_layer, 1, 1, values=book_run(three_layer))
     check_golden("neuron_detail_three_layer.dot", diagram.source)
 
 
@@ -121,7 +121,7 @@ def test_deterministic(three_layer):
     first = neuron_diagram(three_layer, values=values, current="z1", edge_style="signed").source
     again = neuron_diagram(ng.three_layer_network(), values=book_run(ng.three_layer_network()), current="z1", edge_style="signed").source
     assert first == again
-    assert neuron_detail(three_layer, 2, 0).source == neuron_detail(ng.three_layer_network(), 2, 0).source
+    assert neuron_detail(three_layer, 2, 1).source == neuron_detail(ng.three_layer_network(), 2, 1).source
 
 
 # -- what the DOT says --------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_too_big_needs_force():
 
 def test_current_highlights_neuron_and_incoming_arrows(three_layer):
     values = {k: v for k, v in book_run(three_layer).items() if k in ("x", "a1")}
-    source = neuron_diagram(three_layer, values=values, current="a1", neuron=0).source
+    source = neuron_diagram(three_layer, values=values, current="a1", neuron=1).source
     assert source.count(f'color="{HIGHLIGHT}"') == 1 + 3  # the neuron, two weights and the bias
     lines = [line for line in source.splitlines() if HIGHLIGHT in line and " -> " in line]
     assert sorted(line.split(" [")[0].strip() for line in lines) == ["B1 -> N1_0", "N0_0 -> N1_0", "N0_1 -> N1_0"]
@@ -239,10 +239,10 @@ def test_errors(three_layer):
         neuron_diagram(three_layer, weights="numbers")
     with pytest.raises(ng.OptionError, match="edge_style must be one of 'plain', 'signed'"):
         neuron_diagram(three_layer, edge_style="bold")
-    with pytest.raises(ng.GraphError, match=r"neuron must be from 0 to 2 for 'a1' \(it has 3 neurons, numbered from 0\); got 3"):
-        neuron_diagram(three_layer, current="a1", neuron=3)
+    with pytest.raises(ng.GraphError, match=r"neuron must be from 1 to 3 for 'a1' \(it has 3 neurons, numbered from 1 as in a₁⁽¹⁾\); got 4"):
+        neuron_diagram(three_layer, current="a1", neuron=4)
     with pytest.raises(ng.GraphError, match="pass current= too"):
-        neuron_diagram(three_layer, neuron=0)
+        neuron_diagram(three_layer, neuron=1)
     with pytest.raises(ng.GraphError, match="did you mean 'a1'"):
         neuron_diagram(three_layer, current="a11")
     with pytest.raises(ng.GraphError, match="'W1' is a weight"):
@@ -265,27 +265,27 @@ def test_not_a_chain_points_to_the_signal_diagram():
     with pytest.raises(ng.GraphError, match="use the signal diagram|draw this graph with the signal diagram"):
         neuron_diagram(g)
     with pytest.raises(ng.GraphError, match="signal diagram"):
-        neuron_detail(g, 1, 0)
+        neuron_detail(g, 1, 1)
 
 
 def test_neuron_detail_formula(three_layer):
-    source = neuron_detail(three_layer, 1, 0).source
+    source = neuron_detail(three_layer, 1, 1).source
     assert "a₁⁽¹⁾ = b₁⁽¹⁾ + w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂" in source and "z₁⁽¹⁾ = σ(a₁⁽¹⁾)" in source
-    values = neuron_detail(three_layer, 2, 1, values=book_run(three_layer)).source
+    values = neuron_detail(three_layer, 2, 2, values=book_run(three_layer)).source
     assert "= 0.2 + 0.4×0.5744 + 0.5×0.6682 + 0.6×0.7503 = 1.214" in values
     assert "z₂⁽²⁾ = σ(a₂⁽²⁾) = 0.771" in values
     assert '"w₂₃⁽²⁾ = 0.6"' in values and '"z₃⁽¹⁾\\n0.7503"' in values
-    output = neuron_detail(three_layer, 3, 0).source
+    output = neuron_detail(three_layer, 3, 1).source
     assert "y₁ = identity(a₁⁽³⁾)" in output and "output layer (layer 3) · a₁⁽³⁾ → y₁" in output
 
 
 def test_neuron_detail_errors(three_layer):
     with pytest.raises(ng.GraphError, match=r"layer must be from 1 to 3 \('three-layer' has 3 layers\); got 4"):
-        neuron_detail(three_layer, 4, 0)
-    with pytest.raises(ng.GraphError, match=r"neuron must be from 0 to 1 \(layer 2 of 'three-layer' has 2 neurons, numbered from 0\); got 2"):
-        neuron_detail(three_layer, 2, 2)
+        neuron_detail(three_layer, 4, 1)
+    with pytest.raises(ng.GraphError, match=r"neuron must be from 1 to 2 \(layer 2 of 'three-layer' has 2 neurons, numbered from 1 as in a₁⁽¹⁾\); got 3"):
+        neuron_detail(three_layer, 2, 3)
     with pytest.raises(ng.OptionError, match="language must be one of 'en', 'zh'; got 'de'"):
-        neuron_detail(three_layer, 1, 0, language="de")
+        neuron_detail(three_layer, 1, 1, language="de")
 
 
 # -- rendered SVG -----------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_three_layer_svg(three_layer):
 @pytest.mark.renderer
 def test_three_layer_stepping_svg(three_layer):
     values = {k: v for k, v in book_run(three_layer).items() if k in ("x", "a1")}
-    drawing = Drawing(neuron_diagram(three_layer, values=values, current="a1", neuron=0))
+    drawing = Drawing(neuron_diagram(three_layer, values=values, current="a1", neuron=1))
     colors = drawing.edge_colors()
     assert colors.count(HIGHLIGHT) == 3
     assert colors.count(FAINT) == (6 + 2) + (4 + 2)  # not reached yet
@@ -325,18 +325,18 @@ def test_mnist_elided_svg_shows_true_sizes(mnist_net):
 
 @pytest.mark.renderer
 def test_mnist_current_neuron_inside_the_elided_part_is_shown(mnist_net):
-    drawing = Drawing(neuron_diagram(mnist_net, current="a2", neuron=29))
+    drawing = Drawing(neuron_diagram(mnist_net, current="a2", neuron=30))
     assert sum(t == "⁝" for t in drawing.texts) == 4
     assert drawing.has_text("a₃₀⁽²⁾") and drawing.has_text("w₃₀,₅₀⁽²⁾")
 
 
 @pytest.mark.renderer
 def test_neuron_detail_svg(three_layer, mnist_net):
-    drawing = Drawing(neuron_detail(three_layer, 1, 0, values=book_run(three_layer)))
+    drawing = Drawing(neuron_detail(three_layer, 1, 1, values=book_run(three_layer)))
     assert len(drawing.circles) == 3 + 3  # 1, x₁, x₂; the neuron with a and z inside
     assert len(drawing.edges) == 3 + 1
     assert drawing.has_text("a₁⁽¹⁾ = b₁⁽¹⁾ + w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂") and drawing.has_text("σ()")
-    wide = neuron_detail(mnist_net, 1, 4)
+    wide = neuron_detail(mnist_net, 1, 5)
     drawing = Drawing(wide)
     assert sum(t == "⁝" for t in drawing.texts) == 1 and len(drawing.edges) == 8 + 1 + 1
     assert "784 inputs" in wide.notes[0]
@@ -356,7 +356,7 @@ def test_hostile_names_stay_text(hostile):
     assert len(drawing.circles) == 3 and len(drawing.edges) == 2
     assert drawing.root.find(f".//{SVG}script") is None
     assert "/" not in diagram.name and '"' not in diagram.name
-    detail = Drawing(neuron_detail(g, 1, 0))
+    detail = Drawing(neuron_detail(g, 1, 1))
     assert detail.has_text("x₁") and len(detail.edges) == 2 + 1
 
 
@@ -372,7 +372,7 @@ def test_stepping_frames_keep_their_geometry(three_layer):
 
 def test_neuron_detail_of_a_perceptron_is_figure_3_4():
     net = ng.mlp([([[1.0], [2.0]], [0.5])], "relu")
-    source = neuron_detail(net, 1, 0, values=book_run(net, (-1.0, 2.0))).source
+    source = neuron_detail(net, 1, 1, values=book_run(net, (-1.0, 2.0))).source
     assert "a = b + w₁x₁ + w₂x₂" in source
     assert "= 0.5 + 1.0×(−1.0) + 2.0×2.0 = 3.5" in source  # negative factors in parentheses
     assert "y = ReLU(a) = 3.5" in source
@@ -387,7 +387,7 @@ def test_a_very_tall_column_needs_force_too():
 
 def test_softmax_neuron_detail_says_it_depends_on_every_weighted_sum():
     net = ng.mlp([([[1.0, 2.0, 0.5], [3.0, 4.0, -1.0]], [0.0, 0.0, 0.1])], "softmax")
-    source = neuron_detail(net, 1, 1, values=book_run(net, [0.1, 0.2])).source
+    source = neuron_detail(net, 1, 2, values=book_run(net, [0.1, 0.2])).source
     assert "y₂ = softmax(a⁽¹⁾)₂ = 0.4783\\n(y₂ depends on every aᵢ⁽¹⁾ of the layer, not only on a₂⁽¹⁾)" in source
 
 

@@ -7,7 +7,7 @@ numbers of a run when ``values`` are given.
 
 Example:
     >>> from nngraph import three_layer_network
-    >>> d = neuron_detail(three_layer_network(), 1, 0)
+    >>> d = neuron_detail(three_layer_network(), 1, 1)
     >>> "a₁⁽¹⁾ = b₁⁽¹⁾ + w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂" in d.source
     True
 """
@@ -48,10 +48,10 @@ def _check(graph, layers, layer, neuron):
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 1 <= layer <= len(layers):
         raise GraphError(f"layer must be from 1 to {len(layers)} ({graph.name!r} has {len(layers)} layers); got {layer!r}")
     width = layers[layer - 1].affine.width
-    if isinstance(neuron, bool) or not isinstance(neuron, (int, np.integer)) or not 0 <= neuron < width:
+    if isinstance(neuron, bool) or not isinstance(neuron, (int, np.integer)) or not 1 <= neuron <= width:
         raise GraphError(
-            f"neuron must be from 0 to {width - 1} (layer {layer} of {graph.name!r} has {width} neurons, "
-            f"numbered from 0); got {neuron!r}"
+            f"neuron must be from 1 to {width} (layer {layer} of {graph.name!r} has {width} neurons, "
+            f"numbered from 1 as in a₁⁽¹⁾); got {neuron!r}"
         )
 
 
@@ -122,7 +122,7 @@ def neuron_detail(
     Args:
         graph: a chain network (``graph.layers()`` must succeed).
         layer: the layer number, from 1 (as in a⁽¹⁾).
-        neuron: the neuron's number in that layer, from 0 (neuron 0 is a₁⁽¹⁾), as ``neuron_diagram``
+        neuron: the neuron's number in that layer, from 1 (neuron 1 is a₁⁽¹⁾), as everywhere in nngraph
             and the narration count them.
         values: node name → array after a run (``{s.node: s.output for s in graph.steps(x)}``):
             the inputs, ``a``, the output and the weights are then shown with their numbers.
@@ -144,20 +144,20 @@ def neuron_detail(
         >>> from nngraph import three_layer_network
         >>> net = three_layer_network()
         >>> values = {s.node: s.output for s in net.steps(np.array([1.0, 0.5]))}
-        >>> "= 0.1 + 0.1×1.0 + 0.2×0.5 = 0.3" in neuron_detail(net, 1, 0, values=values).source
+        >>> "= 0.1 + 0.1×1.0 + 0.2×0.5 = 0.3" in neuron_detail(net, 1, 1, values=values).source
         True
     """
     layers = graph.layers()
     words = language_words(language, CAPTIONS)
     _check(graph, layers, layer, neuron)
     precision = whole("precision", precision, 0, 17, meaning="decimals of the numbers drawn")
-    model = _model(graph, layers, int(layer), int(neuron), emphasis(graph, values=values, sample=sample), precision)
+    model = _model(graph, layers, int(layer), int(neuron) - 1, emphasis(graph, values=values, sample=sample), precision)
     geometry = _geometry(model)
     nodes = _inputs(model, geometry)
     neuron_nodes, edges = _neuron(model, geometry)
     nodes += neuron_nodes + _weight_labels(model, geometry) + _caption(model, geometry, words, language)
     source = document(graph_attributes(title, style.CAPTION_FONTS[language]), nodes, edges)
-    return Diagram(source, engine="nop2", name=f"{file_name(graph.name)}-layer{model.k}-neuron{model.j}", notes=model.notes)
+    return Diagram(source, engine="nop2", name=f"{file_name(graph.name)}-layer{model.k}-neuron{model.j + 1}", notes=model.notes)
 
 
 @dataclass

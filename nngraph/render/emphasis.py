@@ -8,7 +8,7 @@ Example:
     >>> from nngraph import three_layer_network
     >>> net = three_layer_network()
     >>> run = {s.node: s.output for s in net.steps([1.0, 0.5])}
-    >>> e = emphasis(net, values=run, current="a1", neuron=0)
+    >>> e = emphasis(net, values=run, current="a1", neuron=1)
     >>> e.row("a1").round(2).tolist(), e.is_current("a1", 0), e.is_current("a1", 1)
     ([0.3, 0.7, 1.1], True, False)
 """
@@ -38,7 +38,7 @@ class Emphasis:
     values: dict[str, np.ndarray] = field(default_factory=dict)
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # one sample of each signal
     current: str | None = None
-    neuron: int | None = None
+    neuron: int | None = None  # the current neuron's 0-based position (neuron= counts from 1)
 
     @property
     def stepping(self) -> bool:
@@ -106,9 +106,9 @@ def emphasis(graph, *, values: Mapping | None = None, sample=None, current=None,
         if current is None:
             raise GraphError("neuron= picks a neuron of the current node; pass current= too")
         width = graph[current].width
-        if isinstance(neuron, bool) or not isinstance(neuron, (int, np.integer)) or not 0 <= neuron < width:
-            raise GraphError(f"neuron must be from 0 to {width - 1} for {current!r} (it has {width} neurons, numbered from 0); got {neuron!r}")
-        neuron = int(neuron)
+        if isinstance(neuron, bool) or not isinstance(neuron, (int, np.integer)) or not 1 <= neuron <= width:
+            raise GraphError(f"neuron must be from 1 to {width} for {current!r} (it has {width} neurons, numbered from 1 as in a₁⁽¹⁾); got {neuron!r}")
+        neuron = int(neuron) - 1
     checked = {name: _checked_value(graph[name], name, value) for name, value in (values or {}).items()}
     chosen = {}
     if rows:

@@ -84,12 +84,12 @@ def _weight_notation():
         "first index 1: into neuron 1 of layer 1",
         "second index 2: from neuron 2 of layer 0",
     ])
-    return neuron_diagram(three_layer_network(), current="a1", neuron=0, bias=False, title=legend)
+    return neuron_diagram(three_layer_network(), current="a1", neuron=1, bias=False, title=legend)
 
 
 def _and_inside():
     net = and_gate()
-    return neuron_detail(net, 1, 0, values={s.node: s.output for s in net.steps([1.0, 1.0])})
+    return neuron_detail(net, 1, 1, values={s.node: s.output for s in net.steps([1.0, 1.0])})
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -138,7 +138,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("three_layer_signal_layer1", "3-17", "Signal from the input layer to layer 1, bias neuron shown",
            lambda: neuron_diagram(three_layer_network(), focus=1)),
     Figure("three_layer_activation", "3-18", "Inside neuron 1 of layer 1: a₁⁽¹⁾ → h() → z₁⁽¹⁾, here h = σ (the sigmoid)",
-           lambda: neuron_detail(three_layer_network(), 1, 0)),
+           lambda: neuron_detail(three_layer_network(), 1, 1)),
     Figure("three_layer_signal_layer2", "3-19", "Signal from layer 1 to layer 2",
            lambda: neuron_diagram(three_layer_network(), focus=2)),
     Figure("three_layer_signal_output", "3-20", "Signal from layer 2 to the output layer",

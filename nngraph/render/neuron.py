@@ -545,7 +545,7 @@ def neuron_diagram(
         sample: which sample to draw when ``values`` holds batches.
         current: a node name (the input, an affine or an activation) to highlight as the
             step being evaluated, with its incoming arrows, which alone are labelled.
-        neuron: with ``current``, highlight only this neuron, numbered from 0 (neuron 0 is a₁⁽¹⁾).
+        neuron: with ``current``, highlight only this neuron, numbered from 1 (neuron 1 is a₁⁽¹⁾).
         weights: label arrows with the book's ``"notation"`` (w₁₂⁽¹⁾, b₁⁽¹⁾), the weights'
             ``"values"`` (0.5, −0.7), ``"both"`` (w₂₁⁽¹⁾ = 0.3) or ``"none"``.
         bias: draw each layer's bias as a neuron "1" (figure 3-3).

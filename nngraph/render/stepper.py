@@ -240,7 +240,8 @@ def _frame(record: Narration, graph) -> dict:
         done = ~np.isnan(values)
         known[name] = int(np.argmin(done)) if not done.all() else len(values)
     kind = graph[record.node].kind
-    frame = {"text": record.text, "node": record.node, "neuron": record.neuron, "kind": kind, "known": known}
+    position = None if record.neuron is None else record.neuron - 1  # the page numbers neurons from 0, as its SVG ids
+    frame = {"text": record.text, "node": record.node, "neuron": position, "kind": kind, "known": known}
     partial = {name: value_lines(values, DRAWN_PRECISION, pending=True)[0] for name, values in record.known.items() if np.isnan(values).any()}
     if partial:  # layers computed in part: [0.3, ?, ?] in the signal view
         frame["lines"] = partial
