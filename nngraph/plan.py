@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 import numpy as np
 
@@ -62,9 +61,10 @@ class Step:
         return self.describe()
 
 
-#: One instruction: the output's slot, the node's function with its weights bound, and
-#: what it reads from the slots (one value, or a tuple for a node reading several signals).
-Instruction = tuple[int, Callable, Callable[[list], object]]
+#: One instruction: the output's slot, the node's function with its weights bound, and the
+#: slot it reads. A node reading several signals reads the last slot, which holds the
+#: slots themselves, and picks its values from there.
+Instruction = tuple[int, Callable, int]
 
 
 class Plan:
@@ -118,7 +118,7 @@ class Plan:
             else:
                 slot[node.name], used = used, used + 1
             self._program.append((slot[node.name], *_instruction(node.compile(self._weights), reads)))
-        self._slots = used
+        self._slots = used + 1  # the last slot: the slots themselves, for nodes reading several signals
         self._input_slots = [(node.name, node.size, slot[node.name]) for node in self.inputs]
         self._output_slots = [(node.name, slot[node.name]) for node in self.outputs]
 
@@ -131,8 +131,11 @@ class Plan:
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
         values = self._feed(args, inputs, allow_nonfinite)
-        for out, function, read in self._program:
-            values[out] = function(read(values))
+        try:
+            for out, function, source in self._program:
+                values[out] = function(values[source])
+        finally:
+            values[-1] = None  # the list no longer holds itself, so it is freed at once
         if len(self._output_slots) == 1:
             return values[self._output_slots[0][1]]
         return {name: values[i] for name, i in self._output_slots}
@@ -146,15 +149,21 @@ class Plan:
         return self._walk(values)
 
     def _walk(self, values: list) -> Iterator[Step]:
+        try:
+            yield from self._records(values)
+        finally:
+            values[-1] = None
+
+    def _records(self, values: list) -> Iterator[Step]:
         program = iter(zip(self._program, self._reads))
         for index, node in enumerate(self._nodes):
             if isinstance(node, InputNode):
                 slot = next(s for name, _, s in self._input_slots if name == node.name)
                 yield Step(index, node.name, node.kind, {}, _read_only(values[slot]), None)
                 continue
-            (out, function, read), reads = next(program)
+            (out, function, source), reads = next(program)
             inputs = {name: _read_only(self._weights[name] if s is None else values[s]) for name, s in reads}
-            values[out] = function(read(values))
+            values[out] = function(values[source])
             yield Step(index, node.name, node.kind, inputs, _read_only(values[out]), node.expression())
 
     def _feed(self, args: tuple, inputs: dict, allow_nonfinite: bool, copy: bool = False) -> list:
@@ -182,20 +191,19 @@ class Plan:
             raise InputError(f"unknown input {', '.join(map(repr, extra))}; the inputs of {self.graph_name!r} are {names}")
         if missing:
             raise InputError(f"missing input {', '.join(map(repr, missing))}; the inputs of {self.graph_name!r} are {names}")
-        values = [None] * self._slots
+        values: list = [None] * self._slots
+        values[-1] = values
         for name, size, slot in self._input_slots:
             value = check_input(name, size, feeds[name], allow_nonfinite)
             values[slot] = value.copy() if copy else value
         return values
 
 
-def _instruction(function: Callable, reads: list[int]) -> tuple[Callable, Callable[[list], object]]:
-    """``function`` and its reader of the slots: one slot gives the value itself, several a tuple."""
+def _instruction(function: Callable, reads: list[int]) -> tuple[Callable, int]:
+    """``function`` and the slot it reads: its one signal's, or the last (all slots) for several."""
     if len(reads) == 1:
-        return function, itemgetter(reads[0])
-    if not reads:
-        return (lambda _: function()), (lambda values: None)
-    return (lambda signals: function(*signals)), itemgetter(*reads)
+        return function, reads[0]
+    return (lambda values: function(*[values[i] for i in reads])), -1
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
