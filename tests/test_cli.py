@@ -291,3 +291,69 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     monkeypatch.setattr("nngraph.cli.narrate", interrupted)
     assert main(["step", "three-layer", "--input", "1,0.5"]) == 130
     assert capsys.readouterr().err == "nngraph: interrupted\n"
+
+
+# -- command-line odds -------------------------------------------------------------
+
+
+def test_a_long_inline_input_is_never_tried_as_a_file_name(capsys, tmp_path):
+    wide = ng.mlp([(np.ones((3000, 1)), None)], "identity")
+    ng.save(wide, tmp_path / "wide.npz")
+    code, out, err = run(capsys, "run", str(tmp_path / "wide.npz"), "--input", ",".join(["0.5"] * 3000))
+    assert (code, err) == (0, "") and out == "[1500.0]\n"
+    code, out, err = run(capsys, "run", "and", "--input", "1,x")
+    assert_one_line_error(code, out, err, "--input '1,x': no such file, and not numbers separated by commas")
+
+
+def test_a_one_column_csv_is_one_value_per_sample(capsys, tmp_path):
+    net = ng.mlp([([[2.0]], [0.0])], "identity")
+    ng.save(net, tmp_path / "double.npz")
+    (tmp_path / "x.csv").write_text("1\n2\n3\n", encoding="utf-8")
+    code, out, err = run(capsys, "run", str(tmp_path / "double.npz"), "--input", str(tmp_path / "x.csv"))
+    assert (code, err) == (0, "") and out == "[[2.0], [4.0], [6.0]]\n"
+    (tmp_path / "row.csv").write_text("1,0\n", encoding="utf-8")
+    code, out, err = run(capsys, "run", "and", "--input", str(tmp_path / "row.csv"))
+    assert (code, out) == (0, "[0.0]\n")
+
+
+def test_weights_with_a_built_in_network_are_refused(capsys, tmp_path):
+    code, out, err = run(capsys, "run", "xor", "--weights", str(tmp_path / "w.npz"), "--input", "1,0")
+    assert_one_line_error(code, out, err, "--weights does not apply to 'xor', a built-in network with its own weights")
+
+
+@pytest.mark.parametrize(
+    "view, flag, message",
+    [
+        ("signal", ["--edge-labels", "values"], "--edge-labels applies to --view neuron, not to --view signal"),
+        ("signal", ["--no-bias"], "--no-bias applies to --view neuron, not to --view signal"),
+        ("neuron", ["--layer", "2"], "--layer applies to --view neuron-detail, not to --view neuron"),
+        ("neuron-detail", ["--max-neurons", "4"], "--max-neurons applies to --view neuron, not to --view neuron-detail"),
+        ("signal", ["--sample", "1"], "--sample applies to --view neuron or neuron-detail, not to --view signal"),
+    ],
+)
+def test_a_flag_that_does_not_apply_to_the_view_is_refused(capsys, tmp_path, view, flag, message):
+    code, out, err = run(capsys, "render", "three-layer", "--view", view, *flag, "-o", str(tmp_path / "d.dot"))
+    assert_one_line_error(code, out, err, message)
+    assert not (tmp_path / "d.dot").exists()
+
+
+def test_frames_replace_the_frames_of_an_earlier_run(capsys, tmp_path):
+    folder = tmp_path / "frames"
+    assert run(capsys, "step", "three-layer", "--input", "1,0.5;0,0", "--sample", "0,1", "--frames", str(folder))[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["sample-0", "sample-1"]
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    assert run(capsys, "step", "and", "--input", "1,1", "--level", "layer", "--frames", str(folder))[0] == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["notes.txt", *sorted(f"step-00{i}-{view}.svg" for i in (1, 2, 3) for view in ("neuron", "signal"))]
+
+
+def test_the_demo_without_matplotlib_skips_the_plots_with_a_note(tmp_path):
+    blocker = tmp_path / "no_matplotlib"
+    blocker.mkdir()
+    (blocker / "matplotlib.py").write_text("raise ImportError('matplotlib is hidden for this test')\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(blocker)}
+    result = subprocess.run([sys.executable, "-m", "nngraph.cli", "demo", "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "note: figures 2-6, 2-7, 2-8, 3-6, 3-7, 3-8, 3-9 are plots and need matplotlib: pip install 'nngraph[plot]'" in result.stderr
+    assert (tmp_path / "out" / "three_layer.svg").is_file() and not (tmp_path / "out" / "sigmoid.svg").exists()

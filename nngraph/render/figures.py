@@ -27,6 +27,7 @@ from ..build import (
     three_layer_network,
     xor_gate,
 )
+from ..errors import RenderError
 from ..graph import Graph
 from ..files import write_atomically
 from .detail import neuron_detail
@@ -181,14 +182,24 @@ def mnist_figures(images, labels, network) -> tuple[Figure, ...]:
     return tuple(replace(figure, draw=draw) for figure, draw in zip(MNIST_FIGURES, (output, samples)))
 
 
-def write_figures(folder, *, renderer: str | None = None, extra: tuple[Figure, ...] = ()) -> list[Path]:
-    """Write every figure (and ``extra`` ones) as ``folder/<name>.svg``, DOT under ``dot/``, plus ``README.md``."""
+def write_figures(folder, *, renderer: str | None = None, extra: tuple[Figure, ...] = (), skip=None) -> list[Path]:
+    """Write every figure (and ``extra`` ones) as ``folder/<name>.svg``, DOT under ``dot/``, plus ``README.md``.
+
+    ``skip(figure, reason)``, if given, is told of each plot left out because
+    matplotlib is missing; without it, that is a RenderError.
+    """
     folder = Path(folder)
     (folder / "dot").mkdir(parents=True, exist_ok=True)
     figures = (*FIGURES, *extra)
     written = []
     for figure in figures:
-        drawing = figure.draw()
+        try:
+            drawing = figure.draw()
+        except RenderError as err:
+            if skip is None or not isinstance(err.__cause__, ImportError):
+                raise
+            skip(figure, str(err))
+            continue
         if isinstance(drawing, Diagram):
             dot = drawing.source.encode("utf-8")
             write_atomically(folder / "dot" / f"{figure.name}.dot", lambda file: file.write(dot))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +122,8 @@ class Stepper:
             >>> [p.name for p in Stepper(and_gate(), [1, 1]).write_frames(tempfile.mkdtemp())][:2]
             ['step-001-neuron.svg', 'step-001-signal.svg']
         """
+        folder = Path(folder)
+        older = [*folder.glob("step-*-*.*"), *folder.glob("sample-*/step-*-*.*")]
         written = []
         for row, run in zip(self.samples, self.runs):
             place = Path(folder) if len(self.samples) == 1 else Path(folder) / f"sample-{row}"
@@ -130,6 +133,7 @@ class Stepper:
                 for view, diagram in Frame(record).diagrams(self.graph, self.views, self.language).items():
                     path = place / f"step-{record.index + 1:0{width}d}-{view}.{format}"
                     written.append(diagram.save(path, format, renderer=renderer))
+        _remove_stale(older, written)
         return written
 
     def drawings(self) -> dict[str, Diagram]:
@@ -266,3 +270,17 @@ def _outputs(graph, known: dict, label: int | None, words: dict) -> dict | None:
     if label is not None:
         line += " · " + words["label"] + f" {label} " + ("✓" if label == best else "✗")
     return {"node": last.activation.name, "p": [round(float(v), 4) for v in p], "best": best, "line": line}
+
+
+#: What write_frames names a frame: step-007-neuron.svg.
+FRAME_NAME = re.compile(r"step-\d+-[a-z]+\.(svg|png|pdf|dot)")
+
+
+def _remove_stale(older: list[Path], written: list[Path]) -> None:
+    """Remove the frames of an earlier run that this one did not overwrite, and their emptied sample folders."""
+    kept = {path.resolve() for path in written}
+    for path in older:
+        if path.resolve() not in kept and FRAME_NAME.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+            if path.parent.name.startswith("sample-") and not any(path.parent.iterdir()):
+                path.parent.rmdir()
