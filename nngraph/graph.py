@@ -349,7 +349,9 @@ class Graph:
 
         Raises:
             InputError: for a missing, extra, misshapen, non-numeric or non-finite
-                input (``allow_nonfinite=True`` lets inf and nan through).
+                input, or an output that overflows to inf or nan from finite inputs
+                (naming the node where it happens); ``allow_nonfinite=True`` lets
+                inf and nan through.
 
         Example:
             >>> from nngraph import three_layer_network

@@ -131,14 +131,33 @@ class Plan:
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
         values = self._feed(args, inputs, allow_nonfinite)
+        fed = None if allow_nonfinite else {name: values[slot] for name, _, slot in self._input_slots}
         try:
             for out, function, source in self._program:
                 values[out] = function(values[source])
         finally:
             values[-1] = None  # the list no longer holds itself, so it is freed at once
-        if len(self._output_slots) == 1:
-            return values[self._output_slots[0][1]]
-        return {name: values[i] for name, i in self._output_slots}
+        outputs = {name: values[i] for name, i in self._output_slots}
+        if fed is not None and not all(_all_finite(value) for value in outputs.values()):
+            self._report_overflow(fed)
+        return outputs.popitem()[1] if len(outputs) == 1 else outputs
+
+    def _report_overflow(self, fed: dict[str, np.ndarray]) -> None:
+        """Raise naming the first node that turned finite inputs into inf or nan."""
+        values = [None] * self._slots
+        for name, _, slot in self._input_slots:
+            values[slot] = fed[name].copy()
+        values[-1] = values
+        with np.errstate(all="ignore"):
+            for step in self._walk(values):
+                bad = ~np.isfinite(step.output)
+                if bad.any():
+                    position = tuple(int(i) for i in np.argwhere(bad)[0])
+                    raise InputError(
+                        f"node {step.node!r} = {step.expression} gives {step.output[position].item()!r} at index {position} "
+                        f"from finite inputs and weights: the numbers overflow; scale the inputs or the weights down, "
+                        f"or pass allow_nonfinite=True to get inf and nan"
+                    )
 
     def steps(self, *args, allow_nonfinite: bool = False, **inputs) -> Iterator[Step]:
         """Run the program one node at a time, yielding a :class:`Step` per node.

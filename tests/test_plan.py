@@ -359,3 +359,56 @@ def test_float32_throughout_stays_float32():
     g = ng.Graph()
     g.affine("a", g.input("x", 2), g.weight("W", np.float32([[1.0], [3.0]])), g.weight("b", np.float32([0.5])))
     assert g.forward(np.float32([1.0, 1.0])).dtype == np.float32
+
+
+def test_an_overflow_inside_the_network_is_reported_naming_the_node():
+    g = ng.mlp([([[1e200, 1.0]], None), ([[1e200], [1.0]], None)], ["identity", "identity"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NumPy's own overflow warning, before nngraph's error
+        with pytest.raises(InputError, match=r"node 'a2' = z1·W2 gives inf at index \(0,\) from finite inputs and weights: the numbers overflow"):
+            g.forward([1e10])
+        assert g.forward([1e10], allow_nonfinite=True).tolist() == [np.inf]
+
+
+def test_a_nan_from_an_overflowing_softmax_is_reported_at_the_weighted_sum():
+    g = ng.mlp([([[1e300, -1e300]], None)], "softmax")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(InputError, match=r"node 'a1' = x·W1 gives inf at index \(1, 0\)"):
+            g.forward([[1.0], [1e10]])
+    np.testing.assert_array_equal(g.forward([[1.0]]), [[1.0, 0.0]])
+
+
+def test_a_registered_activation_failing_at_run_time_is_named_with_its_node():
+    @ng.register_activation("positive_only_test", definition="h(a) = √a", symbol="√")
+    def root(a):
+        if (a < 0).any():
+            raise ValueError("negative input")
+        return np.sqrt(a)
+
+    try:
+        g = ng.mlp([([[1.0]], [0.0])], "positive_only_test")
+        assert g.forward([4.0]).tolist() == [2.0]
+        with pytest.raises(GraphError, match=r"activation 'y': positive_only_test\(\) failed: ValueError\('negative input'\)"):
+            g.forward([-1.0])
+        with pytest.raises(GraphError, match=r"activation 'y': positive_only_test\(\) failed"):
+            list(g.steps([-1.0]))
+    finally:
+        ng.unregister_activation("positive_only_test")
+
+
+def test_a_registered_activation_that_changes_its_argument_changes_nothing_of_the_callers():
+    @ng.register_activation("in_place_test", definition="h(a) = 2a, in place", symbol="2·")
+    def doubled(a):
+        a *= 2
+        return a
+
+    try:
+        g = ng.Graph()
+        g.activation("z", g.input("x", 2), "in_place_test")
+        x = np.array([1.0, 2.0])
+        assert g.forward(x).tolist() == [2.0, 4.0] and x.tolist() == [1.0, 2.0]
+        steps = list(g.steps(x))
+        assert steps[0].output.tolist() == [1.0, 2.0] and steps[1].inputs["x"].tolist() == [1.0, 2.0]
+    finally:
+        ng.unregister_activation("in_place_test")
