@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import cast
 
 import numpy as np
 
@@ -117,7 +118,7 @@ class Plan:
                 slot[node.name] = free.pop()
             else:
                 slot[node.name], used = used, used + 1
-            self._program.append((slot[node.name], *_instruction(node.compile(self._weights), reads)))
+            self._program.append((slot[node.name], *_instruction(cast(Operation, node).compile(self._weights), reads)))
         self._slots = used
         self._input_slots = [(node.name, node.size, slot[node.name]) for node in self.inputs]
         self._output_slots = [(node.name, slot[node.name]) for node in self.outputs]
@@ -182,7 +183,7 @@ class Plan:
             raise InputError(f"unknown input {', '.join(map(repr, extra))}; the inputs of {self.graph_name!r} are {names}")
         if missing:
             raise InputError(f"missing input {', '.join(map(repr, missing))}; the inputs of {self.graph_name!r} are {names}")
-        values = [None] * self._slots
+        values: list[np.ndarray | None] = [None] * self._slots
         for name, size, slot in self._input_slots:
             value = check_input(name, size, feeds[name], allow_nonfinite)
             values[slot] = value.copy() if copy else value
