@@ -1,6 +1,7 @@
-# Two commands on a fresh machine with Python ≥ 3.10:
+# On a fresh machine with Python ≥ 3.10:
 #   make demo   set up .venv and run the built-in demo
 #   make test   set up .venv and run the tests
+#   make lint   set up .venv and run ruff and mypy
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -8,7 +9,7 @@ BIN = $(VENV)/bin
 DATA ?= $(or $(NNGRAPH_DATA),../shared/data)
 MNIST = $(if $(wildcard $(DATA)/book_mnist_mlp.npz),--mnist $(DATA) --weights $(DATA)/book_mnist_mlp.npz)
 
-.PHONY: demo test bench clean
+.PHONY: demo test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +22,10 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check nngraph tests benchmarks examples
+	$(BIN)/mypy nngraph
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench.py

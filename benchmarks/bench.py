@@ -247,11 +247,11 @@ def bench_mnist(network: dict, x: np.ndarray, quick: bool):
 
     def book_loop():
         for i in range(len(images)):
-            y = predict(network, images[i])
+            predict(network, images[i])
 
     def engine_loop():
         for i in range(len(images)):
-            y = net.forward(images[i])
+            net.forward(images[i])
 
     result = paired(engine_loop, book_loop, 1, 7 if quick else 11)
     ratio_row(f"MNIST per-sample loop over {len(images):,} images", result, 1.05)
@@ -363,7 +363,10 @@ def bench_diagrams(network: dict, rng, quick: bool):
         for renderer in renderers:
             if "svg" not in renderer.formats:
                 continue
-            draw = lambda: make(graph, **kwargs).render("svg", renderer=renderer.name)
+
+            def draw():
+                return make(graph, **kwargs).render("svg", renderer=renderer.name)
+
             try:
                 draw()  # warm-up: page cache, first-run work of the renderer
                 seconds = once(draw, 3 if quick else 5)

@@ -39,8 +39,7 @@ from .io import load, load_weights, save
 from .narrate import narrate
 from .nodes import NODE_KINDS, ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
 from .plan import Plan, Step
-
-from .version import __version__
+from .version import __version__ as __version__
 
 
 def _draw_in_a_notebook(graph) -> dict:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from .checks import as_parameter
 from .errors import FormatError, GraphError, ShapeError
 from .graph import Graph
+from .nodes import Node
 
 __all__ = [
     "mlp",
@@ -68,7 +69,7 @@ def mlp(
         except (TypeError, ValueError):
             raise GraphError(f"layer {i} of mlp must be a pair (W, b); got {type(layer).__name__}") from None
         if i == 1:
-            signal = g.input(input_name, size=_rows(W, i))
+            signal: Node = g.input(input_name, size=_rows(W, i))
         W_node = g.weight(f"W{i}", W)
         b_node = g.weight(f"b{i}", b) if b is not None else None
         a = g.affine(f"a{i}", signal, W_node, b_node)

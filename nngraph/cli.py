@@ -11,20 +11,21 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .version import __version__
 from .build import BUILTIN_NETWORKS, mnist_network
 from .errors import FormatError, InputError, NNGraphError
 from .files import regular_file
-from .formatting import format_array, format_shape
+from .formatting import format_array
 from .graph import Graph
-from .nodes import WeightNode
 from .idx import load_mnist, read_idx
 from .io import load, load_weights
 from .narrate import LEVELS, narrate
+from .nodes import WeightNode
 from .terminal import Terminal
+from .version import __version__
 
 GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
 
@@ -64,7 +65,7 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
     path = Path(text)
     suffix = path.suffix.lower()
     if suffix not in (".npy", ".npz", ".csv") and "idx" in path.name.lower():
-        data = read_idx(path)
+        data: Any = read_idx(path)  # an array here; below, a .npz file's arrays or a .npy file's array
         flat = data.reshape(len(data), -1) if data.ndim > 1 else data
         return flat.astype(np.float32) / np.float32(255) if data.ndim > 1 and data.dtype == np.uint8 else flat
     if suffix in (".npy", ".npz", ".csv"):

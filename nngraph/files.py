@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -96,10 +97,8 @@ def write_atomically(path, write) -> Path:
             os.chmod(temporary, old_mode)
         os.replace(temporary, path)
     except BaseException as err:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         if isinstance(err, OSError):
             raise FormatError(f"{path}: cannot be written ({err.strerror or err})") from err
         raise

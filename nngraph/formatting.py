@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .notation import signed
@@ -21,7 +23,7 @@ from .notation import signed
 __all__ = ["format_number", "format_array", "format_shape"]
 
 
-def format_number(value: float, digits: int = 8) -> str:
+def format_number(value: float | np.generic | np.ndarray, digits: int = 8) -> str:
     """``value`` the way NumPy prints it: at most ``digits`` decimals, trailing zeros dropped.
 
     Very large or small magnitudes switch to scientific notation, as NumPy does,
@@ -34,12 +36,13 @@ def format_number(value: float, digits: int = 8) -> str:
         >>> format_number(-0.7), format_number(-1.5e-7)
         ('−0.7', '−1.5e−07')
     """
-    value = np.asarray(value)[()]
-    if value.dtype.kind != "f":
-        value = np.float64(value)
-    if value != 0 and np.isfinite(value) and not 1e-4 <= abs(value) < 1e8:
-        return signed(np.format_float_scientific(value, precision=digits, unique=True, trim="0"))
-    return signed(np.format_float_positional(value, precision=digits, unique=True, trim="0"))
+    # () turns a 0-d array into its NumPy scalar, which the stubs cannot tell from an array
+    scalar: Any = np.asarray(value)[()]
+    if scalar.dtype.kind != "f":
+        scalar = np.float64(scalar)
+    if scalar != 0 and np.isfinite(scalar) and not 1e-4 <= abs(scalar) < 1e8:
+        return signed(np.format_float_scientific(scalar, precision=digits, unique=True, trim="0"))
+    return signed(np.format_float_positional(scalar, precision=digits, unique=True, trim="0"))
 
 
 def _format_row(row: np.ndarray, digits: int, edge: int) -> str:

@@ -18,8 +18,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -28,9 +29,11 @@ from .activations import Activation, get_activation
 from .checks import as_parameter, did_you_mean
 from .errors import GraphError
 from .nodes import ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
-from .plan import Plan, Step
+from .plan import Plan
 
 __all__ = ["Graph", "Layer", "DISPLAY"]
+
+_NodeT = TypeVar("_NodeT", bound=Node)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def _article(word: str) -> str:
 
 #: How a notebook draws a graph: functions graph → {mime type: data}. The core never
 #: imports rendering; ``nngraph`` puts here a function that does, when a graph is shown.
-DISPLAY: list = []
+DISPLAY: list[Callable[[Graph], dict[str, Any]]] = []
 
 
 class Graph:
@@ -79,13 +82,13 @@ class Graph:
         if not isinstance(name, str):
             raise GraphError(f"a graph's name must be a string; got {name!r}")
         self.name = name
-        self._dag = nx.DiGraph()
-        self._frozen = None
+        self._dag: nx.DiGraph[str] = nx.DiGraph()
+        self._frozen: nx.DiGraph[str] | None = None
         self._nodes: dict[str, Node] = {}
         # Readers of each node in the order they were added, kept as nodes arrive so that
         # consumers() and layers() stay linear in the graph's size.
         self._readers: dict[str, list[str]] = {}
-        self._plan = None
+        self._plan: Plan | None = None
 
     # -- building -------------------------------------------------------------
 
@@ -155,7 +158,7 @@ class Graph:
         width = source_node.width if isinstance(source_node, (InputNode, Operation)) else 0
         return self.add(ActivationNode(name=name, source=source_node.name, h=h, parameters=bound, width=width))
 
-    def add(self, node: Node) -> Node:
+    def add(self, node: _NodeT) -> _NodeT:
         """Add ``node``, of any kind, once it fits: a unique name, known sources of the right kind, fitting shapes.
 
         The builder methods above call this; a kind of your own is added with it.
@@ -167,7 +170,7 @@ class Graph:
             raise GraphError(f"graph.add takes a node (an InputNode, AffineNode, …); got {type(node).__name__}")
         self._new_name(node.name)
         where = f"{node.kind} {node.name!r}"
-        sources = {}
+        sources: dict[str, Node] = {}
         for role, ref in node.arguments.items():
             if role in node.parameter_roles:
                 sources[role] = self._parameter(ref, where, role)
@@ -299,21 +302,24 @@ class Graph:
                 f"a chain of layers needs exactly one input; {self.name!r} has {len(inputs)}; "
                 f"use the signal diagram for general graphs"
             )
-        layers, current = [], inputs[0].name
+        layers: list[Layer] = []
+        current = inputs[0].name
         while True:
             readers = [n for n in self.consumers(current) if self._nodes[n].kind != "weight"]
             if not readers:
                 break
-            if len(readers) > 1 or self._nodes[readers[0]].kind != "affine":
+            affine = self._nodes[readers[0]]
+            # The kind names the node's class (NODE_KINDS holds one class per kind); isinstance tells mypy.
+            if len(readers) > 1 or affine.kind != "affine" or not isinstance(affine, AffineNode):
                 raise GraphError(
                     f"{self.name!r} is not a chain of layers: {current!r} feeds {readers}; "
                     f"use the signal diagram for general graphs"
                 )
-            affine = self._nodes[readers[0]]
             after = self.consumers(affine.name)
+            follower = self._nodes[after[0]] if len(after) == 1 else None
             activation = None
-            if len(after) == 1 and self._nodes[after[0]].kind == "activation":
-                activation = self._nodes[after[0]]
+            if follower is not None and follower.kind == "activation" and isinstance(follower, ActivationNode):
+                activation = follower
             elif after and not all(self._nodes[n].kind == "affine" for n in after):
                 raise GraphError(
                     f"{self.name!r} is not a chain of layers: {affine.name!r} feeds {after}; "

@@ -34,6 +34,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -73,7 +74,9 @@ def save(graph: Graph, path) -> None:
     nodes = [node.record(arrays) for node in graph]
     description = {"format": FORMAT, "version": VERSION, "name": graph.name, "nodes": nodes}
     arrays[DESCRIPTION_KEY] = np.array(json.dumps(description, ensure_ascii=False))
-    write_atomically(path, lambda file: np.savez(file, **arrays))
+    # As Any, since mypy checks a ** mapping's values against savez's own keyword allow_pickle: bool too.
+    entries: dict[str, Any] = arrays
+    write_atomically(path, lambda file: np.savez(file, **entries))
 
 
 def load(path, *, allow_outside: bool = False) -> Graph:
@@ -175,7 +178,7 @@ def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph
 
 def _dependency_order(by_name: dict[str, dict]) -> list[str]:
     """Node names so that every node comes after the nodes it names; names any cycle."""
-    dag = nx.DiGraph()
+    dag: nx.DiGraph[str] = nx.DiGraph()
     dag.add_nodes_from(by_name)
     for name, record in by_name.items():
         for field, source in record.items():

@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -357,7 +358,7 @@ def _narrate_neurons(story, graph, layer, source, notation, out, max_neurons: in
     a, x = out[affine.name], out[source]
     shown = min(len(a), max_neurons)
     elementwise = activation is None or activation.h.elementwise
-    z = None if activation is None else out[activation.name]
+    z: Any = None if activation is None else out[activation.name]  # read only when there is an activation
     for j in range(shown):
         bias = None if b is None else b[j]
         story.add(affine.name, j, _weighted_sum(story, notation, k, j, x, W[:, j], bias, a[j]), a, upto=j)

@@ -146,7 +146,7 @@ class Operation(Node):
 
     width: int
 
-    def forward(self, *values: np.ndarray) -> np.ndarray:
+    def forward(self, *values: Any) -> np.ndarray:
         """The output from the values read, in the order of :attr:`arguments`."""
         raise NotImplementedError(f"node kind {self.kind!r} defines no forward()")
 
@@ -187,7 +187,7 @@ class AffineNode(Operation):
             args["b"] = self.b
         return args
 
-    def check(self, sources: Mapping[str, Node]) -> None:
+    def check(self, sources: Mapping[str, Any]) -> None:  # x: a signal node; W, b: weight nodes
         x, W, width = sources["x"], sources["W"], sources["x"].width
         where = f"affine {self.name!r}"
         if len(W.shape) != 2:
@@ -262,7 +262,7 @@ class ActivationNode(Operation):
         settings = self.settings
         return f"{self.h.symbol}({argument}{'; ' + settings if settings else ''})"
 
-    def check(self, sources: Mapping[str, Node]) -> None:
+    def check(self, sources: Mapping[str, Any]) -> None:  # a: a signal node
         # Tried once on a zero sample and a zero batch, so a broken activation fails here, naming its node.
         width = sources["a"].width
         for shape in ((width,), (2, width)):

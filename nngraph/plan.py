@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -117,7 +118,7 @@ class Plan:
                 slot[node.name] = free.pop()
             else:
                 slot[node.name], used = used, used + 1
-            self._program.append((slot[node.name], *_instruction(node.compile(self._weights), reads)))
+            self._program.append((slot[node.name], *_instruction(cast(Operation, node).compile(self._weights), reads)))
         self._slots = used + 1  # the last slot: the slots themselves, for nodes reading several signals
         self._input_slots = [(node.name, node.size, slot[node.name]) for node in self.inputs]
         self._output_slots = [(node.name, slot[node.name]) for node in self.outputs]
@@ -130,26 +131,22 @@ class Plan:
 
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
-        values = self._feed(args, inputs, allow_nonfinite)
-        fed = None if allow_nonfinite else {name: values[slot] for name, _, slot in self._input_slots}
+        fed = self._feed(args, inputs, allow_nonfinite)
+        values = self._slots_holding(fed)
         try:
             for out, function, source in self._program:
                 values[out] = function(values[source])
         finally:
             values[-1] = None  # the list no longer holds itself, so it is freed at once
         outputs = {name: values[i] for name, i in self._output_slots}
-        if fed is not None and not all(_all_finite(value) for value in outputs.values()):
+        if not allow_nonfinite and not all(_all_finite(value) for value in outputs.values()):
             self._report_overflow(fed)
         return outputs.popitem()[1] if len(outputs) == 1 else outputs
 
     def _report_overflow(self, fed: dict[str, np.ndarray]) -> None:
         """Raise naming the first node that turned finite inputs into inf or nan."""
-        values = [None] * self._slots
-        for name, _, slot in self._input_slots:
-            values[slot] = fed[name].copy()
-        values[-1] = values
         with np.errstate(all="ignore"):
-            for step in self._walk(values):
+            for step in self._walk(self._slots_holding(fed, copy=True)):
                 bad = ~np.isfinite(step.output)
                 if bad.any():
                     position = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -164,8 +161,7 @@ class Plan:
 
         Inputs are checked and copied at this call: changing them afterwards changes no record.
         """
-        values = self._feed(args, inputs, allow_nonfinite, copy=True)
-        return self._walk(values)
+        return self._walk(self._slots_holding(self._feed(args, inputs, allow_nonfinite), copy=True))
 
     def _walk(self, values: list) -> Iterator[Step]:
         try:
@@ -185,8 +181,8 @@ class Plan:
             values[out] = function(values[source])
             yield Step(index, node.name, node.kind, inputs, _read_only(values[out]), node.expression())
 
-    def _feed(self, args: tuple, inputs: dict, allow_nonfinite: bool, copy: bool = False) -> list:
-        """The value slots with every input checked and placed; raises InputError."""
+    def _feed(self, args: tuple, inputs: dict, allow_nonfinite: bool) -> dict[str, np.ndarray]:
+        """Every input by name, checked; raises InputError."""
         names = [node.name for node in self.inputs]
         if len(args) > 1:
             raise InputError(f"forward takes the input array or a dict of inputs; got {len(args)} positional arguments")
@@ -210,11 +206,14 @@ class Plan:
             raise InputError(f"unknown input {', '.join(map(repr, extra))}; the inputs of {self.graph_name!r} are {names}")
         if missing:
             raise InputError(f"missing input {', '.join(map(repr, missing))}; the inputs of {self.graph_name!r} are {names}")
+        return {name: check_input(name, size, feeds[name], allow_nonfinite) for name, size, _ in self._input_slots}
+
+    def _slots_holding(self, inputs: dict[str, np.ndarray], copy: bool = False) -> list:
+        """The value slots of one run, the inputs (or copies) placed, the last slot holding the list itself."""
         values: list = [None] * self._slots
         values[-1] = values
-        for name, size, slot in self._input_slots:
-            value = check_input(name, size, feeds[name], allow_nonfinite)
-            values[slot] = value.copy() if copy else value
+        for name, _, slot in self._input_slots:
+            values[slot] = inputs[name].copy() if copy else inputs[name]
         return values
 
 

@@ -125,9 +125,9 @@ def test_no_pickle_anywhere_in_the_package():
                 offenders += [f"{name}:{node.lineno}" for alias in node.names if alias.name.split(".")[0] in FORBIDDEN_IMPORTS]
             elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in FORBIDDEN_IMPORTS:
                 offenders.append(f"{name}:{node.lineno}")
-            elif isinstance(node, ast.keyword) and node.arg == "allow_pickle":
-                if not (isinstance(node.value, ast.Constant) and node.value.value is False):
-                    offenders.append(f"{name}:{node.value.lineno} allow_pickle is not False")
+            elif (isinstance(node, ast.keyword) and node.arg == "allow_pickle"
+                  and not (isinstance(node.value, ast.Constant) and node.value.value is False)):
+                offenders.append(f"{name}:{node.value.lineno} allow_pickle is not False")
     assert offenders == []
 
 
@@ -135,10 +135,10 @@ def test_every_np_load_forbids_pickle():
     offenders = []
     for name, tree in sources():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load":
-                if isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy"):
-                    if not any(k.arg == "allow_pickle" for k in node.keywords):
-                        offenders.append(f"{name}:{node.lineno}")
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")
+                    and not any(k.arg == "allow_pickle" for k in node.keywords)):
+                offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
 
 
@@ -146,9 +146,9 @@ def test_no_shell_true_no_eval_no_exec():
     offenders = []
     for name, tree in sources():
         for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg == "shell":
-                if not (isinstance(node.value, ast.Constant) and node.value.value is False):
-                    offenders.append(f"{name}:{node.value.lineno} shell=")
+            if (isinstance(node, ast.keyword) and node.arg == "shell"
+                    and not (isinstance(node.value, ast.Constant) and node.value.value is False)):
+                offenders.append(f"{name}:{node.value.lineno} shell=")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("eval", "exec", "compile"):
                 offenders.append(f"{name}:{node.lineno} {node.func.id}()")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "system":

@@ -11,8 +11,8 @@ import pytest
 
 import nngraph as ng
 from nngraph.errors import GraphError, InputError, OptionError, ShapeError
-from nngraph.render.dot import document, graph_attributes
 from nngraph.render.diagram import Diagram
+from nngraph.render.dot import document, graph_attributes
 from nngraph.render.matrices import (
     INNER,
     OUTER,

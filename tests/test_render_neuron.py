@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from conftest import book_run, check_golden
 
 import nngraph as ng
+from conftest import book_run, check_golden
 from nngraph.notation import (
     Notation,
     bias_symbol,

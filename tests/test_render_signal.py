@@ -8,12 +8,13 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from conftest import book_run, check_golden
 
 import nngraph as ng
+from conftest import book_run, check_golden
 from nngraph.formatting import format_number
 from nngraph.render.dot import quote
-from nngraph.render.signal import CURRENT, NOT_REACHED as GREY, signal_diagram, value_lines
+from nngraph.render.signal import CURRENT, signal_diagram, value_lines
+from nngraph.render.signal import NOT_REACHED as GREY
 
 
 def escape(text):

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GraphError
+from ..nodes import ActivationNode
 from ..notation import Notation, indexed, superscript
+from . import style
 from .diagram import Diagram
 from .dot import (
     VERTICAL_DOTS,
@@ -33,7 +35,6 @@ from .dot import (
     text_node,
     text_width,
 )
-from . import style
 from .emphasis import emphasis
 from .labels import Arrow, place_labels
 from .neuron import CAPTIONS, shown_indices
@@ -170,7 +171,7 @@ class _Detail:
     layers: list
     W: np.ndarray
     b: np.ndarray | None
-    activation: object
+    activation: ActivationNode | None
     values: dict
     source_name: str
     affine_name: str
@@ -190,7 +191,7 @@ def _model(graph, layers, k: int, j: int, shown, precision: int) -> _Detail:
     source_name = graph.inputs[0].name if k == 1 else layers[k - 2].output
     notation = Notation(layers)
     inputs = shown_indices(W.shape[0], MAX_INPUTS)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if None in inputs:
         notes = (f"{W.shape[0]} inputs: the first and last {MAX_INPUTS // 2} are drawn, {VERTICAL_DOTS} marks the {W.shape[0] - MAX_INPUTS} left out",)
     labels = {i: _with_value(notation.signal(k - 1, i), values, source_name, i, precision) for i in inputs if i is not None}
@@ -269,7 +270,7 @@ def _weight_labels(model: _Detail, g: _Geometry) -> list[str]:
     arrows, texts = [], []
     for item in (i for i in model.items if i is not None):
         symbol = notation.bias(k, j) if item == "bias" else notation.weight(k, j, item)
-        weight = model.b[j] if item == "bias" else model.W[item, j]
+        weight = model.b[j] if item == "bias" and model.b is not None else model.W[item, j]
         text = f"{symbol} = {style.value_text(weight, model.precision)}" if model.values else symbol
         start = (0.0, g.y_of[item])
         half = (text_width(text, style.EDGE_LABEL_SIZE) / 2 + style.LABEL_PAD, style.EDGE_LABEL_SIZE * 0.625)
@@ -283,8 +284,9 @@ def _weight_labels(model: _Detail, g: _Geometry) -> list[str]:
     centres = place_labels(arrows, circles)
     if centres is None:  # too many inputs to label clear of each other: the formula underneath names them
         return []
-    return [text_node(f"L{_source_id(item)}", x, y, text, size=style.EDGE_LABEL_SIZE, fill="white", pad=style.LABEL_PAD)
-            for item, text, (x, y) in zip((i for i in model.items if i is not None), texts, centres)]
+    # Every arrow here has a label, so no centre is None.
+    return [text_node(f"L{_source_id(item)}", centre[0], centre[1], text, size=style.EDGE_LABEL_SIZE, fill="white", pad=style.LABEL_PAD)
+            for item, text, centre in zip((i for i in model.items if i is not None), texts, centres) if centre is not None]
 
 
 def _caption(model: _Detail, g: _Geometry, words: dict, language: str) -> list[str]:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import GraphError, InputError, ShapeError
 from ..checks import real_array
+from ..errors import GraphError, InputError, ShapeError
 from ..nodes import WeightNode
 from .options import whole
 

@@ -28,13 +28,13 @@ from ..build import (
     xor_gate,
 )
 from ..errors import RenderError
-from ..graph import Graph
 from ..files import write_atomically
+from ..graph import Graph
 from .detail import neuron_detail
-from .digits import digit_grid, output_digits
 from .diagram import Diagram
-from .neuron import neuron_diagram
+from .digits import digit_grid, output_digits
 from .matrices import matrix_product, matrix_shapes, shape_row, shape_row_text
+from .neuron import neuron_diagram
 from .plots import plot_activations
 from .regions import plot_regions
 from .signal import signal_diagram
@@ -193,6 +193,8 @@ def write_figures(folder, *, renderer: str | None = None, extra: tuple[Figure, .
     figures = (*FIGURES, *extra)
     written = []
     for figure in figures:
+        if figure.draw is None:
+            raise TypeError(f"figure {figure.name!r} needs data to be drawn; see mnist_figures()")
         try:
             drawing = figure.draw()
         except RenderError as err:
@@ -201,14 +203,16 @@ def write_figures(folder, *, renderer: str | None = None, extra: tuple[Figure, .
             skip(figure, str(err))
             continue
         if isinstance(drawing, Diagram):
-            dot = drawing.source.encode("utf-8")
-            write_atomically(folder / "dot" / f"{figure.name}.dot", lambda file: file.write(dot))
+            _write_bytes(folder / "dot" / f"{figure.name}.dot", drawing.source.encode("utf-8"))
             written.append(drawing.save(folder / f"{figure.name}.svg", renderer=renderer))
         else:
-            written.append(write_atomically(folder / f"{figure.name}.svg", lambda file: file.write(drawing)))
-    page = index_page().encode("utf-8")
-    written.append(write_atomically(folder / "README.md", lambda file: file.write(page)))
+            written.append(_write_bytes(folder / f"{figure.name}.svg", drawing))
+    written.append(_write_bytes(folder / "README.md", index_page().encode("utf-8")))
     return written
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    return write_atomically(path, lambda file: file.write(data))
 
 
 def index_page(figures: tuple[Figure, ...] = (*FIGURES, *MNIST_FIGURES)) -> str:

@@ -210,7 +210,7 @@ def shape_row(graph, *, batch=None) -> ShapeRow:
 
 def _marked(row: ShapeRow) -> dict[tuple[int, int], str]:
     """(item, axis) → the colour of its size: inner sizes and outer ones with their result sizes."""
-    colours = {}
+    colours: dict[tuple[int, int], str] = {}
     for match in row.matches:
         for end in (match.first, match.second):
             colours.setdefault(end, INNER if match.kind == "inner" else OUTER)
@@ -247,7 +247,7 @@ def _tokens(row: ShapeRow, size: float):
     Returns the pieces as ``(text, key, x)`` and the row's width.
     """
     sign_pad, name_pad = 0.45 * size, 0.3 * size
-    pieces = []  # (text, key, room before, room after)
+    pieces: list[tuple[str, tuple[int, int] | None, float, float]] = []  # (text, key, room before, room after)
     for index, (name, shape) in enumerate(row.items):
         pieces += [(name, None, 0.0, name_pad), ("(", None, 0.0, 0.0)]
         for axis, value in enumerate(shape):
@@ -270,7 +270,7 @@ def _tokens(row: ShapeRow, size: float):
 
 def _levels(spans: list[tuple[float, float]]) -> list[int]:
     """A depth for each span so that overlapping spans never share one."""
-    levels = []
+    levels: list[int] = []
     for index, (low, high) in enumerate(spans):
         level = 0
         while any(levels[j] == level and spans[j][0] < high and low < spans[j][1] for j in range(index)):
@@ -317,7 +317,8 @@ def _links(row, x_of, line_y, size, labels):
 def _place_labels(row, shapes, up, low, high):
     """Each bracket's label under it (over it for the top one), moved a line down when two would touch."""
     line = LABEL_SIZE * 1.25
-    notes, taken = [], []
+    notes = []
+    taken: list[tuple[float, float, float]] = []  # (x, y, half width) of each label placed below
     for match, points in shapes:
         text = _label_text(row, match)
         x = (points[0][0] + points[-1][0]) / 2

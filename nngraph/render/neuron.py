@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -324,7 +325,7 @@ def _neuron_text(column: Column, index: int, shown: Emphasis, precision: int) ->
     for symbol, name in column.rows:
         text = symbol(index)
         if shown.known(name, index):
-            text += " = " + style.value_text(shown.row(name)[index], precision)
+            text += " = " + style.value_text(shown.rows[name][index], precision)
         lines.append(text)
     return "\n".join(lines)
 
@@ -446,7 +447,7 @@ def _spread(columns: list[Column], edges: list[Edge], texts: list[str], shown: E
 
 # -- DOT --------------------------------------------------------------------------------
 
-NEURON_LOOKS = {
+NEURON_LOOKS: dict[str, dict[str, object]] = {
     "current": {"color": style.HIGHLIGHT, "penwidth": 2.5, "style": "filled", "fillcolor": style.HIGHLIGHT_FILL},
     "grey": {"color": style.GREY, "fontcolor": style.GREY},
     "plain": {},
@@ -478,7 +479,7 @@ def _neuron_statements(columns: list[Column], looks: _Looks, layout: Layout, opt
 
 
 def _edge_attributes(edge: Edge, options: Options, scale: dict, dense: bool) -> dict:
-    attrs = {}
+    attrs: dict[str, Any] = {}
     if options.signed and edge.weight is not None:
         width = 0.4 + 2.6 * abs(edge.weight) / scale[edge.layer]
         color = style.POSITIVE if edge.weight > 0 else style.NEGATIVE if edge.weight < 0 else style.GREY

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,8 @@ __all__ = ["plot_activations"]
 BOOK_X_RANGE = (-5.0, 5.0)
 BOOK_STEP = 0.1
 BOOK_Y_LIMITS = {"step": (-0.1, 1.1), "sigmoid": (-0.1, 1.1), "relu": (-1.0, 5.5)}
-DETERMINISTIC = {"svg.hashsalt": "nngraph", "svg.fonttype": "path"}
+# rcParams for reproducible SVG. Keys typed Any: matplotlib ≥ 3.11 types them as a Literal of its names, older ones as str.
+DETERMINISTIC: dict[Any, Any] = {"svg.hashsalt": "nngraph", "svg.fonttype": "path"}
 
 
 def _activations(names) -> list:
@@ -75,7 +77,7 @@ def _y_limits(curves: dict[str, np.ndarray], book_range: bool) -> tuple[float, f
 def _styles(specs, styles) -> dict[str, dict]:
     """Per curve plot keywords: the book dashes the step when it is compared (figure 3-8)."""
     names = [spec.name for spec in specs]
-    chosen = {name: {} for name in names}
+    chosen: dict[str, dict] = {name: {} for name in names}
     if "step" in chosen and len(names) > 1:
         chosen["step"] = {"color": "black", "linestyle": "--"}
     if styles is None:

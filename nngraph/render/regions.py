@@ -21,16 +21,19 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
-from ..errors import InputError, OptionError, RenderError, ShapeError
-from ..formatting import format_number
 from ..checks import real_array
-from ..graph import Graph
+from ..errors import InputError, OptionError, RenderError, ShapeError
 from ..files import write_atomically
+from ..formatting import format_number
+from ..graph import Graph
+from ..nodes import ActivationNode, AffineNode, InputNode, Operation, WeightNode
 from ..notation import indexed, signed, subscript
 from .options import LANGUAGES, choice, whole
 from .plots import DETERMINISTIC
@@ -75,7 +78,7 @@ def _symbol(name: str, column: int, width: int) -> str:
     return name if width == 1 else indexed(name, column + 1)
 
 
-def _plane(graph) -> tuple[tuple[str, str], object]:
+def _plane(graph) -> tuple[tuple[str, str], Callable[[np.ndarray], dict[str, np.ndarray]]]:
     """The axis names and a function turning (N, 2) points into the graph's inputs."""
     if not isinstance(graph, Graph):
         raise InputError(f"plot_regions needs an nngraph Graph (e.g. nngraph.or_gate()); got {type(graph).__name__}")
@@ -86,8 +89,8 @@ def _plane(graph) -> tuple[tuple[str, str], object]:
         return (indexed(name, 1), indexed(name, 2)), lambda xy: {name: xy}
     if widths == [1, 1]:
         first, second = (node.name for node in inputs)
-        names = tuple(re.sub(r"(?<=[A-Za-z])(\d+)$", lambda m: subscript(m[1]), n) for n in (first, second))
-        return names, lambda xy: {first: xy[:, :1], second: xy[:, 1:]}
+        x_name, y_name = (re.sub(r"(?<=[A-Za-z])(\d+)$", lambda m: subscript(m[1]), n) for n in (first, second))
+        return (x_name, y_name), lambda xy: {first: xy[:, :1], second: xy[:, 1:]}
     described = ", ".join(f"{node.name!r} of width {node.width}" for node in inputs) or "none"
     raise ShapeError(
         f"plot_regions draws networks with 2 inputs (x₁, x₂) in the plane; network {graph.name!r} "
@@ -97,14 +100,14 @@ def _plane(graph) -> tuple[tuple[str, str], object]:
 
 def _pick(graph: Graph, node, output) -> tuple[str, int | str]:
     """The node to plot and its column (a number, or ``"argmax"`` for classes)."""
-    signals = [n.name for n in graph if n.kind in ("affine", "activation")]
+    signals = {n.name: n for n in graph if n.kind in ("affine", "activation") and isinstance(n, Operation)}
     if node is None:
         outputs = [n.name for n in graph.outputs]
         if len(outputs) != 1:
             raise OptionError(f"network {graph.name!r} has outputs {outputs}; pick one with node=, e.g. node={outputs[0]!r}")
         node = outputs[0]
     node = choice("node", node, signals)
-    width = graph[node].width
+    width = signals[node].width
     if output is None:
         return node, 0 if width == 1 else "argmax"
     if isinstance(output, str):
@@ -128,7 +131,7 @@ def _points(points, x_range, y_range) -> np.ndarray:
     """The points to mark: the gate inputs for ``"auto"`` (if they are in view), none for None."""
     if isinstance(points, str):
         choice("points", points, ("auto",))
-        inside = x_range[0] <= 0 and 1 <= x_range[1] and y_range[0] <= 0 and 1 <= y_range[1]
+        inside = x_range[0] <= 0 and x_range[1] >= 1 and y_range[0] <= 0 and y_range[1] >= 1
         return GATE_POINTS.copy() if inside else np.zeros((0, 2))
     if points is None:
         return np.zeros((0, 2))
@@ -161,14 +164,18 @@ def _values(graph: Graph, feed, node: str, xy: np.ndarray) -> np.ndarray:
 
 def _step_line(graph: Graph, node: str, column) -> tuple[float, float, float] | None:
     """(w₁, w₂, b) when the column is step(w₁x₁ + w₂x₂ + b) of the inputs: its boundary is that line."""
+    # Beside each kind its class, for mypy (NODE_KINDS holds one class per kind); W and b are weights, as Graph.add checks.
     step = graph[node]
-    if step.kind != "activation" or step.h.name != "step" or column == "argmax":
+    if step.kind != "activation" or not isinstance(step, ActivationNode) or step.h.name != "step" or column == "argmax":
         return None
     affine = graph[step.source]
-    if affine.kind != "affine" or graph[affine.x].kind != "input" or graph[affine.x].width != 2:
+    if affine.kind != "affine" or not isinstance(affine, AffineNode):
         return None
-    W = graph[affine.W].value
-    b = 0.0 if affine.b is None else float(graph[affine.b].value[column])
+    x = graph[affine.x]
+    if x.kind != "input" or not isinstance(x, InputNode) or x.width != 2:
+        return None
+    W = cast(WeightNode, graph[affine.W]).value
+    b = 0.0 if affine.b is None else float(cast(WeightNode, graph[affine.b]).value[column])
     return float(W[0, column]), float(W[1, column]), b
 
 
@@ -192,7 +199,7 @@ def _evaluate(graph, node, output, points, x_range, y_range, resolution, thresho
     x_range, y_range = _range("x_range", x_range), _range("y_range", y_range)
     resolution = whole("resolution", resolution, 10, 2000, meaning="grid points along each axis")
     points = _points(points, x_range, y_range)
-    xs, ys = np.linspace(*x_range, resolution), np.linspace(*y_range, resolution)
+    xs, ys = (np.linspace(low, high, resolution) for low, high in (x_range, y_range))
     X, Y = np.meshgrid(xs, ys)
     values = _values(graph, feed, node, np.vstack([np.column_stack([X.ravel(), Y.ravel()]), points]))
     kind, grid, threshold = _classify(values, column, threshold)
@@ -201,7 +208,7 @@ def _evaluate(graph, node, output, points, x_range, y_range, resolution, thresho
     else:
         point_classes = grid[X.size :].astype(int)
     width = values.shape[1]
-    shown = range(width) if kind == "classes" else [column]
+    shown = range(width) if isinstance(column, str) else [column]  # a str column is "argmax": kind "classes"
     classes = tuple(range(width)) if kind == "classes" else (0, 1)
     return _Regions(
         xs, ys, grid[: X.size].reshape(X.shape), kind, classes, threshold, points, point_classes,
@@ -310,24 +317,25 @@ def _draw_points(axes, regions: _Regions) -> None:
 
 def _legend_entries(regions: _Regions, shaded: bool, boundary: bool) -> list[tuple]:
     """(handle, label) pairs: each class as its shade with its marker, then the boundary."""
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     shades = _shades(len(regions.classes))
     marked = set(regions.point_classes.tolist())
-    entries = []
+    entries: list[tuple[Artist | tuple[Artist, ...], str]] = []
     for k in regions.classes:
         in_view = k in marked or (regions.kind != "values" and bool((regions.grid == k).any()))
         if not in_view:
             continue
-        parts = []
+        parts: list[Artist] = []
         if shaded and regions.kind != "values":
             parts.append(Patch(facecolor=shades[k], edgecolor="0.45", linewidth=0.6))
         if k in marked:
             parts.append(Line2D([], [], **{**_marker_style(k), "markersize": 8}))
         if regions.kind == "classes":
             label = f"{regions.symbols[k]} = max"
-        elif regions.kind == "values":
+        elif regions.kind == "values" and regions.threshold is not None:  # a threshold always splits values
             label = f"{regions.symbols[0]} {'>' if k else '≤'} {format_number(regions.threshold, 4)}"
         else:
             label = f"{regions.symbols[0]} = {k}"
@@ -335,7 +343,7 @@ def _legend_entries(regions: _Regions, shaded: bool, boundary: bool) -> list[tup
             entries.append((tuple(parts), signed(label)))
     if boundary and regions.line is not None:
         entries.append((Line2D([], [], color="black", linewidth=1.0), _equation(regions.line, regions.axis_names)))
-    elif boundary and regions.kind == "values" and regions.grid.min() < regions.threshold < regions.grid.max():
+    elif boundary and regions.kind == "values" and regions.threshold is not None and regions.grid.min() < regions.threshold < regions.grid.max():
         entries.append((Line2D([], [], color="black", linewidth=1.0), signed(f"{regions.symbols[0]} = {format_number(regions.threshold, 4)}")))
     return entries
 

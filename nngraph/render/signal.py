@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -194,7 +195,7 @@ def signal_diagram(graph, *, values=None, sample=None, current=None, batch="N", 
         attrs = _edge(graph, source, target if target in graph else None, shown, batch, reached)
         lines.append(statement(f"{quote(source)} -> {quote(target)}", attrs))
     lines.append("}")
-    notes = ()
+    notes: tuple[str, ...] = ()
     if abbreviated:
         notes = (f"values of {', '.join(abbreviated)} abbreviated: first {SHOWN} entries, then min and max",)
     return Diagram("\n".join(lines) + "\n", engine="dot", name=f"{file_name(graph.name)}-signal", notes=notes)
@@ -234,7 +235,7 @@ def _node_attributes(node, shown, precision: int, reached, words: dict) -> tuple
     if node.name in shown.values:
         lines, cut = value_lines(shown.values[node.name], precision, pending=shown.stepping, words=words)
         text += lines
-    attrs = {"label": "\n".join(text), "fillcolor": style.SIGNAL_FILL.get(node.kind, style.SIGNAL_FILL["affine"])}
+    attrs: dict[str, Any] = {"label": "\n".join(text), "fillcolor": style.SIGNAL_FILL.get(node.kind, style.SIGNAL_FILL["affine"])}
     if isinstance(node, WeightNode):
         attrs.update(style="filled", fontsize=style.EDGE_LABEL_SIZE, margin="0.06,0.02", height=0.3, color=WEIGHT_INK)
     else:

@@ -22,16 +22,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, OptionError
 from ..checks import real_array
-from ..nodes import WeightNode
+from ..errors import InputError, OptionError
 from ..files import write_atomically
 from ..narrate import Narration, narrate
+from ..nodes import WeightNode
 from .diagram import Diagram
 from .digits import digit_data_uri
 from .neuron import neuron_diagram
@@ -259,7 +260,7 @@ def _picture(row: np.ndarray) -> str | None:
     return digit_data_uri(row.reshape(28, 28))
 
 
-def _outputs(graph, known: dict, label: int | None, words: dict) -> dict | None:
+def _outputs(graph, known: Mapping[str, np.ndarray], label: int | None, words: dict) -> dict | None:
     """A classifier's outputs as bars with the prediction (a softmax output layer)."""
     last = graph.layers()[-1]
     if last.activation is None or last.activation.h.name != "softmax" or last.affine.width > 20:
