@@ -47,8 +47,11 @@ def load_network(spec: str, weights: str | None = None, *, allow_outside: bool =
     raise InputError(f"unknown network {spec!r}; give a .toml or .npz file or one of: {names}")
 
 
-def parse_input(text: str, flag: str = "--input") -> np.ndarray:
+def parse_input(text: str, flag: str = "--input", *, scale: bool = True) -> np.ndarray:
     """``'1.0,0.5'`` (one sample; ``;`` separates samples), a .npy/.npz/.csv file or MNIST IDX data.
+
+    IDX images are flattened and scaled to [0, 1]; with ``scale=False`` they stay
+    bytes, four times smaller, for :func:`pixels_scaled` to scale batch by batch.
 
     Numbers may use the typographic minus "−" that nngraph prints, so printed
     values can be pasted back.
@@ -67,7 +70,7 @@ def parse_input(text: str, flag: str = "--input") -> np.ndarray:
     if suffix not in (".npy", ".npz", ".csv") and "idx" in path.name.lower():
         data: Any = read_idx(path)  # an array here; below, a .npz file's arrays or a .npy file's array
         flat = data.reshape(len(data), -1) if data.ndim > 1 else data
-        return flat.astype(np.float32) / np.float32(255) if data.ndim > 1 and data.dtype == np.uint8 else flat
+        return pixels_scaled(flat) if scale and data.ndim > 1 else flat
     if suffix in (".npy", ".npz", ".csv"):
         regular_file(path, f"{flag} {text!r}", InputError)
         if suffix == ".csv":
@@ -104,6 +107,11 @@ def _inline_numbers(text: str, flag: str) -> np.ndarray:
     return np.array(rows[0] if len(rows) == 1 else rows)
 
 
+def pixels_scaled(x: np.ndarray) -> np.ndarray:
+    """Bytes of an image (0…255) as float32 in [0, 1], as the book's load_mnist(normalize=True); other arrays as they are."""
+    return x.astype(np.float32) / np.float32(255) if x.dtype == np.uint8 else x
+
+
 def _load_npy(path: Path, flag: str) -> np.ndarray:
     try:
         return np.load(path, allow_pickle=False)
@@ -122,18 +130,31 @@ def cmd_info(args) -> None:
 
 def cmd_run(args) -> None:
     graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
-    x = parse_input(args.input)
+    x = parse_input(args.input, scale=False)  # IDX images stay bytes; each batch is scaled as it is run
     if args.labels:
         labels = parse_input(args.labels, "--labels")
         accuracy = evaluate_accuracy(graph, x, labels)
         print(f"accuracy: {accuracy:.4f} ({len(labels):,} samples)")
         return
-    output = graph.forward(x, allow_nonfinite=args.allow_nonfinite)
+    output = _run_in_batches(graph, x, allow_nonfinite=args.allow_nonfinite)
     if isinstance(output, dict):
         for name, value in output.items():
             print(f"{name} = {format_array(value, args.precision)}")
     else:
         print(format_array(output, args.precision))
+
+
+def _run_in_batches(graph: Graph, x: np.ndarray, batch: int = 1000, **options):
+    """``graph.forward(x)``, a batch of rows at a time (so memory stays bounded), with a progress bar."""
+    if x.ndim != 2 or len(x) <= batch:
+        return graph.forward(pixels_scaled(x), **options)
+    parts = []
+    for start in range(0, len(x), batch):
+        parts.append(graph.forward(pixels_scaled(x[start : start + batch]), **options))
+        _progress(min(start + batch, len(x)), len(x))
+    if isinstance(parts[0], dict):
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return np.concatenate(parts)
 
 
 def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batch: int = 100) -> float:
@@ -148,7 +169,7 @@ def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batc
     plan = graph.plan()
     correct = 0
     for start in range(0, len(images), batch):
-        output = plan.run(images[start : start + batch])
+        output = plan.run(pixels_scaled(images[start : start + batch]))
         correct += int(np.sum(np.argmax(output, axis=1) == labels[start : start + batch]))
         _progress(min(start + batch, len(images)), len(images))
     return correct / len(labels)

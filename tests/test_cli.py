@@ -357,3 +357,18 @@ def test_the_demo_without_matplotlib_skips_the_plots_with_a_note(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "note: figures 2-6, 2-7, 2-8, 3-6, 3-7, 3-8, 3-9 are plots and need matplotlib: pip install 'nngraph[plot]'" in result.stderr
     assert (tmp_path / "out" / "three_layer.svg").is_file() and not (tmp_path / "out" / "sigmoid.svg").exists()
+
+
+def test_idx_images_are_run_in_batches_never_inflated_whole(capsys, data_dir, mnist_weights_path):
+    import tracemalloc
+
+    images = data_dir / "t10k-images-idx3-ubyte.gz"
+    tracemalloc.start()
+    try:
+        code, out, err = run(capsys, "run", "mnist", "--weights", str(mnist_weights_path), "--input", str(images))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 0 and out.endswith("(10000×10)\n"), err
+    # the bytes (7.5 MiB) and one batch; the images as float32 alone would take 30 MiB
+    assert peak < 20 * 2**20, f"peak {peak / 2**20:.1f} MiB"
