@@ -50,6 +50,7 @@ LAYERS = [
     {"nngraph.build", "nngraph.narrate"},
     {"nngraph.io"},
     {"nngraph.render"},
+    {"nngraph.commands"},
     {"nngraph.cli"},
     {"nngraph"},
 ]
@@ -183,3 +184,19 @@ def test_public_contract_is_exported():
 
     for name in ("Graph", "mlp", "save", "load", "NNGraphError"):
         assert name in nngraph.__all__ and hasattr(nngraph, name)
+
+
+def test_help_and_version_load_neither_numpy_nor_networkx():
+    code = "import sys\nfrom nngraph.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\nprint(sorted(m for m in ('numpy', 'networkx') if m in sys.modules))"
+    for flag in ("--version", "--help"):
+        result = subprocess.run([sys.executable, "-c", code, flag], capture_output=True, text=True, timeout=60, check=False)
+        assert result.stdout.strip().endswith("[]"), (flag, result.stdout, result.stderr)
+
+
+def test_the_parser_names_the_networks_and_levels_the_engine_has():
+    import nngraph as ng
+    from nngraph.cli import LEVELS, NETWORKS
+    from nngraph.narrate import LEVELS as NARRATION_LEVELS
+
+    assert (*ng.BUILTIN_NETWORKS, "mnist") == NETWORKS
+    assert tuple(NARRATION_LEVELS) == LEVELS

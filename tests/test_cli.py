@@ -288,7 +288,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     def interrupted(graph, x, **options):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("nngraph.cli.narrate", interrupted)
+    monkeypatch.setattr("nngraph.commands.narrate", interrupted)
     assert main(["step", "three-layer", "--input", "1,0.5"]) == 130
     assert capsys.readouterr().err == "nngraph: interrupted\n"
 

@@ -129,7 +129,7 @@ def test_format_shape(shape, batch, text):
 
 
 def test_printed_numbers_paste_back_into_the_command_line():
-    from nngraph.cli import parse_input
+    from nngraph.commands import parse_input
 
     values = np.array([-0.7, 2.06106005e-09, -1.5e-7, 0.5])
     printed = ",".join(format_number(v) for v in values)
