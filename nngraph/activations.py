@@ -56,8 +56,8 @@ class Activation:
     parameters: Mapping[str, float] = field(default_factory=dict)
     builtin: bool = False
 
-    def __call__(self, a: np.ndarray, **parameters) -> np.ndarray:
-        return self.compute(a, **self.bind(parameters))
+    def __call__(self, a, **parameters) -> np.ndarray:
+        return self.compute(np.asarray(a), **self.bind(parameters))
 
     def bind(self, given: Mapping, where: str = "") -> dict[str, float]:
         """Every parameter's value: ``given`` checked, the rest at their defaults.
@@ -182,14 +182,28 @@ def step(a):
     return np.greater(a, 0).astype(a.dtype)
 
 
+#: Below −LIMIT, exp(−a) overflows: 709 for float64, 88 for float32 and 11 for float16.
+_EXP_LIMIT = {np.dtype(t): float(np.log(np.finfo(t).max)) - 1 for t in (np.float16, np.float32, np.float64)}
+
+
 @_builtin("sigmoid", "σ(a) = 1 / (1 + exp(−a))", "σ")
 def sigmoid(a):
+    limit = _EXP_LIMIT.get(a.dtype)
+    if limit is None or not a.ndim or not a.size or not a.min() >= -limit:  # a far tail, nan, ints: the careful form
+        return _sigmoid_tails(a)
+    # The book's formula, in place in one array: exp(−a) cannot overflow here.
+    out = np.negative(a)
+    np.exp(out, out=out)
+    out += 1
+    np.reciprocal(out, out=out)
+    return out
+
+
+def _sigmoid_tails(a):
     # σ(a) = exp(min(a, 0)) / (1 + exp(−|a|)): both exponents are ≤ 0, so nothing
     # overflows, and for a < 0 the numerator exp(a) keeps tiny results exact.
-    # Computed in place in two arrays: fresh arrays cost page faults at large batches.
-    a = np.asarray(a)
     if a.ndim == 0:
-        return sigmoid(a.reshape(1)).reshape(())
+        return _sigmoid_tails(a.reshape(1)).reshape(())
     out = np.minimum(a, 0.0)
     d = np.abs(a, dtype=out.dtype)
     np.negative(d, out=d)
@@ -217,6 +231,14 @@ def identity(a):
 def softmax(a):
     # Subtracting each row's max leaves the result unchanged and keeps exp()
     # from overflowing: softmax([1010, 1000, 990]) would otherwise be nan.
+    if a.ndim == 2 and a.shape[0] > 64 and a.shape[1] <= 64:
+        # Many short rows: NumPy reduces a short axis slowly, so work on a copy with
+        # one row per class, where each max and sum runs across all samples at once.
+        t = np.ascontiguousarray(a.T)
+        t -= t.max(axis=0)
+        np.exp(t, out=t)
+        t /= t.sum(axis=0)
+        return t.T
     e = np.exp(a - a.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
     return e

@@ -269,3 +269,19 @@ def test_every_built_in_activation_has_a_reference():
 def test_reference_activations_agree_with_the_registry(name):
     a = np.linspace(-30, 30, 601)
     np.testing.assert_allclose(ng.get_activation(name)(a), REFERENCE[name][0](a), rtol=1e-13, atol=1e-15)
+
+
+@SETTINGS
+@given(mlps(), st.data())
+def test_a_non_finite_input_is_always_found_and_named(case, data):
+    layers, activations, X, dtype = case
+    layers = [(np.where(data.draw(arrays(np.bool_, W.shape)), 0, W), b) for W, b in layers]  # zeros in W too
+    row, column = data.draw(st.integers(0, len(X) - 1)), data.draw(st.integers(0, X.shape[1] - 1))
+    bad = data.draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    X = X.copy()
+    X[row, column] = bad
+    net = ng.mlp(layers, activations)
+    with pytest.raises(ng.InputError, match=rf"input 'x' holds {bad!r} at index \({row}, {column}\)"):
+        net.forward(X)
+    with pytest.raises(ng.InputError, match=rf"input 'x' holds {bad!r} at index \({column},\)"):
+        net.forward(X[row])
