@@ -107,10 +107,15 @@ def load(path, *, allow_outside: bool = False) -> Graph:
             f"{path}: holds arrays {sorted(arrays)} but no nngraph description; a weights "
             f"file is used through a .toml network (weights = ...) or nngraph.mnist_network()"
         )
+    from .limits import strings_in
+
+    text = str(arrays.pop(DESCRIPTION_KEY)[()])
     try:
-        description = json.loads(str(arrays.pop(DESCRIPTION_KEY)[()]))
+        description = json.loads(text)
     except (ValueError, TypeError) as err:
         raise FormatError(f"{path}: its graph description is not valid JSON: {err}") from err
+    # Only the arrays the description names are read, and here, where a refusal names the file once.
+    arrays = {key: arrays[key] for key in sorted(strings_in(description) & arrays.keys())}
     try:
         return _graph_from_description(description, arrays)
     except NNGraphError as err:
@@ -137,26 +142,11 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
     return {k: np.asarray(arrays[k]) for k in keys}
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    regular_file(path)
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise FormatError(f"{path}: holds a single array, not a .npz archive of named arrays")
-        with archive:
-            return {key: archive[key] for key in archive.files}
-    except FormatError:
-        raise
-    except FileNotFoundError:
-        raise FormatError(f"{path}: no such file") from None
-    except ValueError as err:
-        if "pickled" in str(err):  # NumPy takes what is not .npy/.npz for a pickle
-            raise FormatError(f"{path}: not an .npz archive (NumPy could only read it as a pickle, which nngraph never loads)") from err
-        if "Object arrays" in str(err):
-            raise FormatError(f"{path}: holds object arrays, which only pickle can read and nngraph never loads; save plain numeric arrays") from err
-        raise FormatError(f"{path}: not a readable .npz archive ({err})") from err
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as err:
-        raise FormatError(f"{path}: not a readable .npz archive ({type(err).__name__}: {err})") from err
+def _read_npz(path: Path) -> Mapping[str, np.ndarray]:
+    """The arrays of the ``.npz`` at ``path``, each read, within nngraph's limits, when first asked for."""
+    from .limits import NpzArchive
+
+    return NpzArchive(path)
 
 
 def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph:
