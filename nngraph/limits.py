@@ -4,7 +4,7 @@
 what                                                       default         environment variable
 =========================================================  ==============  ==========================
 bytes of data from one file (``.npz`` arrays read, in       1 GiB           ``NNGRAPH_MAX_BYTES``
-total)
+total; IDX data; MNIST images as float32)
 members of one ``.npz``                                     100,000         ``NNGRAPH_MAX_MEMBERS``
 =========================================================  ==============  ==========================
 

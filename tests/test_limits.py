@@ -1,4 +1,4 @@
-"""Limits checked before memory is taken: the sizes .npy headers and zip members declare.
+"""Limits checked before memory is taken: .npy and zip sizes, IDX headers, gzip streams.
 
 Each refusal is one FormatError naming the file, what it declares, the limit and
 the environment variable that raises it. Small limits (set per test) keep the
@@ -6,10 +6,12 @@ hostile files small; ``tracemalloc`` (which sees NumPy's buffers) shows that
 memory stays bounded.
 """
 
+import gzip
 import io
 import struct
 import tracemalloc
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -87,6 +89,10 @@ def refusal_peak(pattern: str, function, *args) -> int:
             function(*args)
 
     return peak_memory(refused)
+
+
+def idx_header(code: int, shape) -> bytes:
+    return bytes([0, 0, code, len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
 
 
 # -- .npz: sizes declared by .npy headers and zip members -----------------------------------
@@ -250,3 +256,36 @@ def test_a_damaged_array_read_by_load_names_the_file_once(tmp_path):
     with pytest.raises(FormatError, match=r"^\S*net.npz: not a readable .npz archive \(BadZipFile: Bad CRC-32") as caught:
         ng.load(path)
     assert str(caught.value).count("net.npz") == 1
+
+
+# -- IDX headers and gzip streams ---------------------------------------------------
+
+
+def test_an_idx_file_over_the_limit_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "labels.idx").write_bytes(idx_header(8, (2000,)) + bytes(2000))
+    monkeypatch.setenv("NNGRAPH_MAX_BYTES", "1000")
+    with pytest.raises(FormatError, match=r"labels.idx: IDX header shape \(2000,\) declares 2.0 KiB \(2000 bytes\) of data, over the limit of 1000 bytes; to read it, set NNGRAPH_MAX_BYTES=2000 \(or more\)"):
+        ng.read_idx(tmp_path / "labels.idx")
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    # 4 GiB declared, a gzip stream of zeros behind it: refused before decompressing the data.
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(MiB)
+    stream = compressor.compress(idx_header(8, (1 << 16, 1 << 16))) + b"".join(compressor.compress(chunk) for _ in range(64)) + compressor.flush()
+    (tmp_path / "bomb.gz").write_bytes(stream)
+    message = r"bomb.gz: IDX header shape \(65536, 65536\) declares 4.0 GiB \(4294967296 bytes\) of data, over the limit of 1.0 GiB"
+    assert refusal_peak(message, ng.read_idx, tmp_path / "bomb.gz") < 4 * MiB
+
+
+def test_a_gzip_stream_longer_than_its_header_is_read_no_further(tmp_path):
+    (tmp_path / "long.gz").write_bytes(gzip.compress(idx_header(8, (3,)) + bytes(16 * MiB), mtime=0))
+    assert refusal_peak(r"long.gz: longer than its header says", ng.read_idx, tmp_path / "long.gz") < 4 * MiB
+
+
+def test_load_mnist_checks_the_size_of_the_float_images(tmp_path, monkeypatch):
+    (tmp_path / "images").write_bytes(idx_header(8, (10, 10, 10)) + bytes(1000))
+    (tmp_path / "labels").write_bytes(idx_header(8, (10,)) + bytes(10))
+    monkeypatch.setenv("NNGRAPH_MAX_BYTES", "2000")
+    with pytest.raises(FormatError, match=r"images: 10 images as float32 take 3.9 KiB \(4000 bytes\), over the limit of 2.0 KiB \(2000 bytes\); to read them, set NNGRAPH_MAX_BYTES=4000 \(or more\)"):
+        ng.load_mnist(tmp_path / "images", tmp_path / "labels")
