@@ -107,9 +107,9 @@ def load(path, *, allow_outside: bool = False) -> Graph:
             f"{path}: holds arrays {sorted(arrays)} but no nngraph description; a weights "
             f"file is used through a .toml network (weights = ...) or nngraph.mnist_network()"
         )
-    from .limits import strings_in
+    from .limits import check_text, strings_in
 
-    text = str(arrays.pop(DESCRIPTION_KEY)[()])
+    text = check_text(str(arrays.pop(DESCRIPTION_KEY)[()]), str(path), "json", "its graph description")
     try:
         description = json.loads(text)
     except (ValueError, TypeError) as err:
@@ -229,11 +229,14 @@ def _inside(network: Path, name, allow_outside: bool) -> Path:
 
 def _load_toml(path: Path, allow_outside: bool = False) -> Graph:
     from .build import mlp
+    from .limits import check_nesting, read_toml_text
 
+    text = read_toml_text(path)
     try:
-        spec = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        spec = tomllib.loads(text)
+    except ValueError as err:  # TOMLDecodeError, or an integer of more than 4,300 digits
         raise FormatError(f"{path}: not valid TOML: {err}") from err
+    check_nesting(spec, str(path))
     unknown = set(spec) - {"name", "weights", "layers", "input"}
     if unknown:
         raise FormatError(f"{path}: unexpected keys {sorted(unknown)}; expected name, weights, input, [[layers]]")

@@ -6,6 +6,8 @@ what                                                       default         envir
 bytes of data from one file (``.npz`` arrays read, in       1 GiB           ``NNGRAPH_MAX_BYTES``
 total; IDX data; MNIST images as float32)
 members of one ``.npz``                                     100,000         ``NNGRAPH_MAX_MEMBERS``
+text of one description (a ``.toml`` file, ``graph.json``)  16 MiB          ``NNGRAPH_MAX_TEXT_BYTES``
+nesting of a description (brackets, dotted keys)            64 (up to 200)  ``NNGRAPH_MAX_DEPTH``
 =========================================================  ==============  ==========================
 
 Sizes are bytes, optionally with a binary unit: ``NNGRAPH_MAX_BYTES=4GiB``.
@@ -23,6 +25,8 @@ Example:
     >>> arrays = NpzArchive(path)          # reads the directory and the .npy headers only
     >>> sorted(arrays), arrays["W1"].shape
     (['W1', 'b1'], (2, 2))
+    >>> nesting_depth('{"a": [1, "]]"]}', "json")
+    2
 """
 
 from __future__ import annotations
@@ -47,20 +51,33 @@ from .files import regular_file
 __all__ = [
     "MAX_BYTES",
     "MAX_MEMBERS",
+    "MAX_TEXT_BYTES",
+    "MAX_DEPTH",
     "limit",
     "check_size",
     "read_into",
     "NpzArchive",
     "strings_in",
+    "nesting_depth",
+    "check_text",
+    "read_toml_text",
+    "check_nesting",
 ]
 
 MAX_BYTES = 1 << 30
 MAX_MEMBERS = 100_000
+MAX_TEXT_BYTES = 16 << 20
+MAX_DEPTH = 64
+# Python's own parsers recurse once or twice per level (json, tomllib, repr):
+# deeper than this they would hit the interpreter's recursion limit.
+DEPTH_CEILING = 200
 
 # Each variable: the module constant it overrides, and an example value for messages.
 VARIABLES = {
     "NNGRAPH_MAX_BYTES": ("MAX_BYTES", "2GiB"),
     "NNGRAPH_MAX_MEMBERS": ("MAX_MEMBERS", "200000"),
+    "NNGRAPH_MAX_TEXT_BYTES": ("MAX_TEXT_BYTES", "64MiB"),
+    "NNGRAPH_MAX_DEPTH": ("MAX_DEPTH", "100"),
 }
 UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 SIZE = re.compile(r"\s*(\d+)\s*(?:([kmgt])(?:i?b)?|b)?\s*", re.IGNORECASE)
@@ -74,8 +91,8 @@ def limit(variable: str) -> int:
     """The limit named ``variable``: its environment variable if set, else the module's default.
 
     Example:
-        >>> limit("NNGRAPH_MAX_MEMBERS")
-        100000
+        >>> limit("NNGRAPH_MAX_DEPTH")
+        64
     """
     constant, example = VARIABLES[variable]
     value = os.environ.get(variable, "").strip()
@@ -86,6 +103,8 @@ def limit(variable: str) -> int:
         kind = "a size; give a number of bytes," if variable.endswith("BYTES") else "a number; give"
         raise FormatError(f"{variable}={value!r} is not {kind} e.g. {variable}={example}")
     number = int(match.group(1)) * UNITS[(match.group(2) or "").lower()]
+    if variable == "NNGRAPH_MAX_DEPTH" and number > DEPTH_CEILING:
+        raise FormatError(f"{variable}={value!r} is more than {DEPTH_CEILING}, as deep as Python's parsers safely go")
     return number
 
 
@@ -347,3 +366,109 @@ def strings_in(value) -> set[str]:
         elif isinstance(item, list):
             pending.extend(item)
     return found
+
+
+# -- descriptions: size and nesting ----------------------------------------------------------
+
+# Outside strings and comments, what the nesting depends on. In TOML a dot outside
+# a string nests a dotted key one level deeper (a number holds at most one dot),
+# until a comma or the end of the line.
+CODE = {"json": re.compile(r'["\[\]{}]'), "toml": re.compile(r'"""|\'\'\'|["\'#\[\]{}.,\n]')}
+# Where a string or comment that starts with the key ends (a backslash skips the next character).
+ENDS = {
+    '"': re.compile(r'["\\\n]'),
+    "'": re.compile(r"['\n]"),
+    '"""': re.compile(r'"""|\\'),
+    "'''": re.compile(r"'''"),
+    "#": re.compile(r"\n"),
+}
+
+
+def nesting_depth(text: str, syntax: str) -> int:
+    """How deep ``text`` (``"json"`` or ``"toml"``) nests brackets and dotted keys, read without recursion.
+
+    Example:
+        >>> nesting_depth('a.b.c = [[1], "]]]"]  # ]]', "toml")
+        4
+    """
+    code = CODE[syntax]
+    levels: list[int] = []
+    depth = deepest = dots = position = 0
+    while match := code.search(text, position):
+        token, position = match.group(), match.end()
+        if token in "[{":
+            levels.append(depth)
+            depth, dots = depth + dots + 1, 0
+        elif token in "]}":
+            depth, dots = (levels.pop() if levels else 0), 0
+        elif token == ".":
+            dots += 1
+        elif token in ",\n":
+            dots = 0
+        else:
+            position = _end_of(token, text, position)
+        deepest = max(deepest, depth + dots)
+    return deepest
+
+
+def _end_of(opening: str, text: str, position: int) -> int:
+    """Where the string or comment begun by ``opening`` just before ``position`` ends."""
+    end = ENDS[opening]
+    while match := end.search(text, position):
+        if match.group() == "\\":
+            position = match.end() + 1
+            continue
+        position = match.end()
+        if len(opening) == 3:  # a multi-line string may end in up to two more quotes
+            while position < len(text) and text[position] == opening[0] and position < match.end() + 2:
+                position += 1
+        return position
+    return len(text)
+
+
+def check_text(text: str, where: str, syntax: str, what: str = "") -> str:
+    """``text``, once checked against the size and nesting limits for a description.
+
+    Messages read ``where: what is …``, e.g. ``net.npz: its graph description nests …``.
+    """
+    subject = f"{what} " if what else ""
+    check_size(len(text.encode("utf-8", "surrogatepass")), where, f"{subject}is", " of text", variable="NNGRAPH_MAX_TEXT_BYTES")
+    _check_depth(nesting_depth(text, syntax), where, subject)
+    return text
+
+
+def read_toml_text(path: Path) -> str:
+    """The text of the TOML file ``path``, its size checked before it is read and its nesting before it is parsed."""
+    size = os.stat(path).st_size
+    check_size(size, str(path), "is", " of text", variable="NNGRAPH_MAX_TEXT_BYTES")
+    with open(path, "rb") as file:
+        data = file.read(size + 1)  # check_text refuses what a growing file adds
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise FormatError(f"{path}: not valid TOML: {err}") from err
+    return check_text(text, str(path), "toml")
+
+
+def check_nesting(value, where: str):
+    """``value``, a parsed document, once checked to nest no deeper than the limit; walked without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in item)
+    _check_depth(deepest, where)
+    return value
+
+
+def _check_depth(depth: int, where: str, subject: str = "") -> None:
+    allowed = limit("NNGRAPH_MAX_DEPTH")
+    if depth > allowed:
+        raise FormatError(
+            f"{where}: {subject}nests {depth} levels deep, over the limit of {allowed}; a network needs only a few levels "
+            f"(set NNGRAPH_MAX_DEPTH, up to {DEPTH_CEILING}, to read deeper ones)"
+        )

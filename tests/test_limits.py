@@ -1,4 +1,4 @@
-"""Limits checked before memory is taken: .npy and zip sizes, IDX headers, gzip streams.
+"""Limits checked before memory is taken: .npy and zip sizes, IDX headers, gzip streams, nesting depth.
 
 Each refusal is one FormatError naming the file, what it declares, the limit and
 the environment variable that raises it. Small limits (set per test) keep the
@@ -8,6 +8,7 @@ memory stays bounded.
 
 import gzip
 import io
+import json
 import struct
 import tracemalloc
 import zipfile
@@ -289,3 +290,97 @@ def test_load_mnist_checks_the_size_of_the_float_images(tmp_path, monkeypatch):
     monkeypatch.setenv("NNGRAPH_MAX_BYTES", "2000")
     with pytest.raises(FormatError, match=r"images: 10 images as float32 take 3.9 KiB \(4000 bytes\), over the limit of 2.0 KiB \(2000 bytes\); to read them, set NNGRAPH_MAX_BYTES=4000 \(or more\)"):
         ng.load_mnist(tmp_path / "images", tmp_path / "labels")
+
+
+# -- nesting depth and size of JSON and TOML descriptions ---------------------------------------
+
+
+def npz_with_description(path, text: str):
+    np.savez(path, **{"graph.json": np.array(text)})
+    return path
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_a_deeply_nested_json_description_is_refused(tmp_path, depth):
+    path = npz_with_description(tmp_path / "deep.npz", "[" * depth + "]" * depth)
+    with pytest.raises(FormatError, match=rf"deep.npz: its graph description nests {depth} levels deep, over the limit of 64; a network needs only a few levels \(set NNGRAPH_MAX_DEPTH, up to 200, to read deeper ones\)"):
+        ng.load(path)
+
+
+def test_brackets_inside_json_strings_do_not_count(tmp_path):
+    graph = ng.Graph("[" * 500 + '"\\[{')
+    graph.input("x", 2)
+    ng.save(graph, tmp_path / "name.npz")
+    assert ng.load(tmp_path / "name.npz").name == graph.name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "W = " + "[" * 100_000 + "]" * 100_000,
+        "W = " + "{a = " * 100_000 + "}" * 100_000,
+        "[input]\n" + "a." * 100_000 + "a = 1",
+        "[" + "a." * 100_000 + "a]",
+    ],
+    ids=["arrays", "inline tables", "dotted keys", "table header"],
+)
+def test_a_deeply_nested_toml_network_is_refused(tmp_path, text):
+    (tmp_path / "deep.toml").write_text(text + '\n[[layers]]\nW = [[1.0]]\nactivation = "relu"\n', encoding="utf-8")
+    with pytest.raises(FormatError, match=r"deep.toml: nests \d+ levels deep, over the limit of 64"):
+        ng.load(tmp_path / "deep.toml")
+
+
+def test_brackets_in_toml_strings_and_comments_do_not_count(tmp_path):
+    brackets = "[{" * 100
+    text = (
+        f'name = "{brackets}\\"{brackets}"  # {brackets}\n'
+        f"[input]\nname = '{brackets}'\n"
+        f'[[layers]]\nW = [[1.0]]  # {brackets}\nactivation = "relu"\n'
+        f'b = [2.0]\n# """{brackets}\n'
+    )
+    (tmp_path / "ok.toml").write_text(text, encoding="utf-8")
+    net = ng.load(tmp_path / "ok.toml")
+    assert net.name.startswith("[{") and net.forward([1.0]).tolist() == [3.0]
+
+
+def test_the_depth_limit_can_be_raised_up_to_200(tmp_path, monkeypatch):
+    path = npz_with_description(tmp_path / "deep.npz", "[" * 100 + "]" * 100)
+    monkeypatch.setenv("NNGRAPH_MAX_DEPTH", "150")
+    with pytest.raises(FormatError, match=r"deep.npz: not an nngraph file"):
+        ng.load(path)
+    monkeypatch.setenv("NNGRAPH_MAX_DEPTH", "1000")
+    with pytest.raises(FormatError, match=r"NNGRAPH_MAX_DEPTH='1000' is more than 200, as deep as Python's parsers safely go"):
+        ng.load(path)
+
+
+def test_a_huge_toml_file_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    (tmp_path / "big.toml").write_text("# " + "x" * 5000 + '\n[[layers]]\nW = [[1.0]]\nactivation = "relu"\n', encoding="utf-8")
+    monkeypatch.setenv("NNGRAPH_MAX_TEXT_BYTES", "4KiB")
+    with pytest.raises(FormatError, match=r"big.toml: is 4.9 KiB \(5046 bytes\) of text, over the limit of 4.0 KiB \(4096 bytes\); to read it, set NNGRAPH_MAX_TEXT_BYTES=5046 \(or more\)"):
+        ng.load(tmp_path / "big.toml")
+
+
+def test_a_huge_json_description_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    path = npz_with_description(tmp_path / "big.npz", json.dumps({"format": "nngraph", "pad": "x" * 5000}))
+    monkeypatch.setenv("NNGRAPH_MAX_TEXT_BYTES", "4KiB")
+    with pytest.raises(FormatError, match=r"big.npz: its graph description is 4.9 KiB \(5032 bytes\) of text, over the limit of 4.0 KiB \(4096 bytes\); to read it, set NNGRAPH_MAX_TEXT_BYTES=5032 \(or more\)"):
+        ng.load(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "syntax", "depth"),
+    [
+        ('{"a": [1, {"b": "]]]"}]}', "json", 3),
+        ('["\\\\", ["\\"]"]]', "json", 2),
+        ('a = """\n]]] "" \\""" ]"""\nb = [[1]]', "toml", 2),
+        ("a = '''[[[''''\nb = [1]", "toml", 1),
+        ('a = """x""""\nb = [1]', "toml", 1),
+        ("[[layers]]\nW = [[1, 2], [3]] # [[[[\n", "toml", 2),
+        ("a = 'C:\\' \nb = [1]", "toml", 1),
+        ("]]]]]][[[", "json", 3),
+    ],
+)
+def test_nesting_depth_follows_strings_and_comments(text, syntax, depth):
+    from nngraph.limits import nesting_depth
+
+    assert nesting_depth(text, syntax) == depth
