@@ -8,7 +8,7 @@ BIN = $(VENV)/bin
 DATA ?= $(or $(NNGRAPH_DATA),../shared/data)
 MNIST = $(if $(wildcard $(DATA)/book_mnist_mlp.npz),--mnist $(DATA) --weights $(DATA)/book_mnist_mlp.npz)
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+# A long fuzzing run of the file readers; `make test` runs a short one (tests/test_fuzz.py).
+FUZZ_CASES ?= 100000
+FUZZ_SEED ?= 1
+fuzz: $(BIN)/.installed
+	NNGRAPH_FUZZ_CASES=$(FUZZ_CASES) NNGRAPH_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -q -s tests/test_fuzz.py -k under_fuzzing
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench.py

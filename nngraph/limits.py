@@ -291,6 +291,8 @@ class NpzArchive(Mapping):
             raise FormatError(f"{self.path}: holds object arrays, which only pickle can read and nngraph never loads; save plain numeric arrays")
         if any(d < 0 for d in shape):
             raise self._damaged(info, f"its .npy header declares a negative shape {shape}")
+        if dtype.itemsize == 0:  # NumPy would make each element a byte: memory the sizes never declared
+            raise self._damaged(info, f"its .npy header declares elements of {dtype}, which hold nothing")
         return NpyHeader(shape, fortran_order, dtype, 8 + len(length_bytes) + length)
 
     def _read(self, key: str, info: zipfile.ZipInfo, header: NpyHeader | None) -> np.ndarray:
@@ -337,8 +339,6 @@ def _unreadable(path: Path, err: Exception) -> FormatError:
 def _as_array(buffer: np.ndarray, header: NpyHeader, damaged) -> np.ndarray:
     """The bytes of ``buffer`` seen as the array ``header`` declares."""
     try:
-        if header.dtype.itemsize == 0:
-            return np.empty(header.shape, header.dtype)
         return buffer.view(header.dtype).reshape(header.shape, order="F" if header.fortran_order else "C")
     except (ValueError, TypeError) as err:
         raise damaged(f"its .npy header declares shape {header.shape} of {header.dtype}, which NumPy cannot make ({err})") from err
@@ -442,7 +442,7 @@ def read_toml_text(path: Path) -> str:
     size = os.stat(path).st_size
     check_size(size, str(path), "is", " of text", variable="NNGRAPH_MAX_TEXT_BYTES")
     with open(path, "rb") as file:
-        data = file.read(size + 1)  # check_text refuses what a growing file adds
+        data = file.read(size + 1)  # a file that grows meanwhile is read no further
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -193,6 +193,7 @@ def test_an_npy_header_of_absurd_length_is_refused(tmp_path):
     [
         ("{'descr': '<f8', 'fortran_order': False, 'shape': (-3,), }", r"its .npy header declares a negative shape \(-3,\)"),
         ("{'descr': '<f8', 'fortran_order': False, 'shape': (3, }", r"damaged .npy header"),
+        ("{'descr': '|S0', 'fortran_order': False, 'shape': (1099511627776,), }", r"its .npy header declares elements of \|S0, which hold nothing"),
         ("{'descr': '<f8', 'fortran_order': False, 'shape': " + "(1," * 70 + ")" * 70 + ", }", r"damaged .npy header"),
     ],
 )
@@ -358,6 +359,12 @@ def test_a_huge_toml_file_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
     monkeypatch.setenv("NNGRAPH_MAX_TEXT_BYTES", "4KiB")
     with pytest.raises(FormatError, match=r"big.toml: is 4.9 KiB \(5046 bytes\) of text, over the limit of 4.0 KiB \(4096 bytes\); to read it, set NNGRAPH_MAX_TEXT_BYTES=5046 \(or more\)"):
         ng.load(tmp_path / "big.toml")
+
+
+def test_a_toml_integer_of_more_digits_than_python_converts_is_refused(tmp_path):
+    (tmp_path / "long.toml").write_text(f'[[layers]]\nW = [[{"1" * 5000}]]\nactivation = "relu"\n', encoding="utf-8")
+    with pytest.raises(FormatError, match=r"long.toml: not valid TOML: Exceeds the limit \(4300 digits\)"):
+        ng.load(tmp_path / "long.toml")
 
 
 def test_a_huge_json_description_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
