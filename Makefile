@@ -9,7 +9,7 @@ BIN = $(VENV)/bin
 DATA ?= $(or $(NNGRAPH_DATA),../shared/data)
 MNIST = $(if $(wildcard $(DATA)/book_mnist_mlp.npz),--mnist $(DATA) --weights $(DATA)/book_mnist_mlp.npz)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint fuzz bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check nngraph tests benchmarks examples
 	$(BIN)/mypy nngraph
+
+# A long fuzzing run of the file readers; `make test` runs a short one (tests/test_fuzz.py).
+FUZZ_CASES ?= 100000
+FUZZ_SEED ?= 1
+fuzz: $(BIN)/.installed
+	NNGRAPH_FUZZ_CASES=$(FUZZ_CASES) NNGRAPH_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -q -s tests/test_fuzz.py -k under_fuzzing
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench.py

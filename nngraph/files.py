@@ -49,7 +49,8 @@ def regular_file(path, name: str | None = None, error: type[Exception] = FormatE
         error: the exception class to raise.
 
     Raises:
-        FormatError: (or ``error``) for a missing file, a folder, a pipe or a device.
+        FormatError: (or ``error``) for a missing file, a folder, a pipe, a device or a name
+            no file can have.
 
     Example:
         >>> regular_file("/dev/null")
@@ -65,6 +66,8 @@ def regular_file(path, name: str | None = None, error: type[Exception] = FormatE
         raise error(f"{name}: no such file") from None
     except OSError as err:
         raise error(f"{name}: cannot be read ({err.strerror})") from None
+    except ValueError:  # what os.stat raises for a NUL character, which no file name can hold
+        raise error(_impossible(name)) from None
     if not stat.S_ISREG(mode):
         kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
         raise error(f"{name}: is {kind}; it must be a regular file")
@@ -111,6 +114,8 @@ def _replaced_mode(path: Path) -> int | None:
         mode = os.stat(path).st_mode
     except OSError:
         return None
+    except ValueError:
+        raise FormatError(_impossible(str(path))) from None
     if stat.S_ISDIR(mode):
         raise FormatError(f"{path}: is a folder; give a file name such as {path / 'network.npz'}")
     if not stat.S_ISREG(mode):
@@ -129,3 +134,8 @@ def _create_beside(path: Path) -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
+
+
+def _impossible(name: str) -> str:
+    shown = name.replace("\0", "\\x00")
+    return f"{shown}: no file can have this name: it holds a NUL character"

@@ -1,7 +1,10 @@
 """MNIST's IDX files (gzipped or not), read with every header field checked.
 
 An IDX file is a 4-byte magic number (0, 0, type code, number of dimensions),
-one big-endian uint32 per dimension, then the data.
+one big-endian uint32 per dimension, then the data. The size the header
+declares is checked against ``NNGRAPH_MAX_BYTES`` (see :mod:`nngraph.limits`)
+before any memory is taken for it, and a gzip stream is inflated no further
+than that size.
 
 Example:
     >>> import gzip, io, tempfile, pathlib
@@ -15,12 +18,14 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import zlib
 
 import numpy as np
 
 from .errors import FormatError
 from .files import regular_file
+from .limits import check_size, read_into
 
 __all__ = ["read_idx", "load_mnist"]
 
@@ -31,8 +36,9 @@ def read_idx(path) -> np.ndarray:
     """The array stored in the IDX file ``path``.
 
     Raises:
-        FormatError: not a regular file, bad magic number, unknown type, or a
-            size that does not match the header (truncated or padded file).
+        FormatError: not a regular file, bad magic number, unknown type, a
+            size that does not match the header (truncated or padded file), or
+            one over the limit.
     """
     path = regular_file(path)
     try:
@@ -53,27 +59,28 @@ def read_idx(path) -> np.ndarray:
                 raise FormatError(f"{path}: truncated IDX header ({ndim} dimensions declared)")
             shape = tuple(int(d) for d in np.frombuffer(header, ">u4"))
             expected = math.prod(shape) * np.dtype(dtype).itemsize
-            data = _read_at_most(file, expected + 1)  # one byte more reveals trailing garbage
+            if not gzipped:  # the file's size shows a truncated file before anything is read
+                available = os.fstat(file.fileno()).st_size - 4 - 4 * ndim
+                if available < expected:
+                    _check_found(path, shape, expected, available)
+            check_size(expected, str(path), f"IDX header shape {shape} declares", " of data")
+            data = np.empty(expected, np.uint8)
+            found: int | str = read_into(file, data)
+            if found == expected and file.read(1):  # one byte more reveals trailing garbage
+                found = f"{expected + 1}+"
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
     except (OSError, EOFError, zlib.error) as err:
         raise FormatError(f"{path}: cannot be read ({err})") from err
-    if len(data) != expected:
-        problem = "truncated" if len(data) < expected else "longer than its header says"
-        raise FormatError(f"{path}: {problem}: header shape {shape} needs {expected} bytes of data, found {len(data)}{'+' if len(data) > expected else ''}")
-    return np.frombuffer(data, dtype).astype(np.dtype(dtype).newbyteorder("="), copy=True).reshape(shape)
+    _check_found(path, shape, expected, found)
+    return data.view(dtype).astype(np.dtype(dtype).newbyteorder("="), copy=False).reshape(shape)
 
 
-def _read_at_most(file, limit: int, chunk: int = 1 << 24) -> bytes:
-    """Up to ``limit`` bytes, read in chunks so a hostile header cannot demand huge memory."""
-    parts, size = [], 0
-    while size < limit:
-        part = file.read(min(chunk, limit - size))
-        if not part:
-            break
-        parts.append(part)
-        size += len(part)
-    return b"".join(parts)
+def _check_found(path, shape: tuple[int, ...], expected: int, found: int | str) -> None:
+    """Refuse data of ``found`` bytes (``"N+"``: more than N) where the header says ``expected``."""
+    if found != expected:
+        problem = "longer than its header says" if isinstance(found, str) or found > expected else "truncated"
+        raise FormatError(f"{path}: {problem}: header shape {shape} needs {expected} bytes of data, found {found}")
 
 
 def load_mnist(images_path, labels_path) -> tuple[np.ndarray, np.ndarray]:
@@ -97,6 +104,7 @@ def load_mnist(images_path, labels_path) -> tuple[np.ndarray, np.ndarray]:
         raise FormatError(f"{labels_path}: expected labels (N,); got shape {labels.shape}")
     if len(images) != len(labels):
         raise FormatError(f"{images_path} has {len(images)} images but {labels_path} has {len(labels)} labels")
+    check_size(images.size * 4, str(images_path), f"{len(images)} images as float32 take", noun="them")
     flat = images.reshape(len(images), -1).astype(np.float32)
     flat /= 255.0
     return flat, labels.astype(np.int64)

@@ -30,8 +30,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import zipfile
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ from .build import mlp
 from .errors import FormatError, NNGraphError
 from .files import regular_file, write_atomically
 from .graph import Graph
+from .limits import NpzArchive, check_nesting, check_text, read_toml_text, strings_in
 from .nodes import NODE_KINDS
 
 if sys.version_info >= (3, 11):
@@ -97,12 +96,15 @@ def load(path, *, allow_outside: bool = False) -> Graph:
             f"{path}: holds arrays {sorted(arrays)} but no nngraph description; a weights "
             f"file is used through a .toml network (weights = ...) or nngraph.mnist_network()"
         )
+    text = check_text(str(arrays.pop(DESCRIPTION_KEY)[()]), str(path), "json", "its graph description")
     try:
-        description = json.loads(str(arrays.pop(DESCRIPTION_KEY)[()]))
+        description = json.loads(text)
     except (ValueError, TypeError) as err:
         raise FormatError(f"{path}: its graph description is not valid JSON: {err}") from err
+    # Only the arrays the description names are read, and here, where a refusal names the file once.
+    named = {key: arrays[key] for key in sorted(strings_in(description) & arrays.keys())}
     try:
-        return _graph_from_description(description, arrays)
+        return _graph_from_description(description, named)
     except NNGraphError as err:
         raise FormatError(f"{path}: {err}") from err
 
@@ -114,6 +116,7 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
         >>> load_weights({"W1": [[1.0]]}, ["W1"])["W1"]
         array([[1.]])
     """
+    arrays: Mapping
     if isinstance(source, Mapping):
         arrays, where = dict(source), "the weights"
     elif not isinstance(source, (str, os.PathLike)):
@@ -127,26 +130,9 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
     return {k: np.asarray(arrays[k]) for k in keys}
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    regular_file(path)
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise FormatError(f"{path}: holds a single array, not a .npz archive of named arrays")
-        with archive:
-            return {key: archive[key] for key in archive.files}
-    except FormatError:
-        raise
-    except FileNotFoundError:
-        raise FormatError(f"{path}: no such file") from None
-    except ValueError as err:
-        if "pickled" in str(err):  # NumPy takes what is not .npy/.npz for a pickle
-            raise FormatError(f"{path}: not an .npz archive (NumPy could only read it as a pickle, which nngraph never loads)") from err
-        if "Object arrays" in str(err):
-            raise FormatError(f"{path}: holds object arrays, which only pickle can read and nngraph never loads; save plain numeric arrays") from err
-        raise FormatError(f"{path}: not a readable .npz archive ({err})") from err
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as err:
-        raise FormatError(f"{path}: not a readable .npz archive ({type(err).__name__}: {err})") from err
+def _read_npz(path: Path) -> NpzArchive:
+    """The arrays of the ``.npz`` at ``path``, each read, within nngraph's limits, when first asked for."""
+    return NpzArchive(path)
 
 
 def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph:
@@ -161,7 +147,7 @@ def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph
     for i, record in enumerate(records):
         if not isinstance(record, dict) or not isinstance(record.get("name"), str):
             raise FormatError(f"node #{i} has no name")
-        if record.get("kind") not in NODE_KINDS:
+        if not isinstance(record.get("kind"), str) or record["kind"] not in NODE_KINDS:
             raise FormatError(f"node {record['name']!r} has unknown kind {record.get('kind')!r}; expected one of {sorted(NODE_KINDS)}")
         if record["name"] in by_name:
             raise FormatError(f"node {record['name']!r} appears twice")
@@ -195,7 +181,7 @@ def _dependency_order(by_name: dict[str, dict]) -> list[str]:
 
 def _inside(network: Path, name, allow_outside: bool) -> Path:
     """The file ``name`` that ``network`` refers to, refused when it lies outside the network's folder."""
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not name or "\0" in name:
         raise FormatError(f"{network}: weights must name a .npz file beside it, e.g. weights = \"net.npz\"; got {name!r}")
     target = network.parent / name
     if allow_outside:
@@ -210,10 +196,12 @@ def _inside(network: Path, name, allow_outside: bool) -> Path:
 
 
 def _load_toml(path: Path, allow_outside: bool = False) -> Graph:
+    text = read_toml_text(path)
     try:
-        spec = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        spec = tomllib.loads(text)
+    except ValueError as err:  # TOMLDecodeError, or an integer of more than 4,300 digits
         raise FormatError(f"{path}: not valid TOML: {err}") from err
+    check_nesting(spec, str(path))
     unknown = set(spec) - {"name", "weights", "layers", "input"}
     if unknown:
         raise FormatError(f"{path}: unexpected keys {sorted(unknown)}; expected name, weights, input, [[layers]]")

@@ -43,6 +43,7 @@ def test_importing_the_core_loads_neither_graphviz_nor_rendering():
 LAYERS = [
     {"nngraph.errors", "nngraph.notation", "nngraph.terminal", "nngraph.version"},
     {"nngraph.checks", "nngraph.files", "nngraph.formatting"},
+    {"nngraph.limits"},
     {"nngraph.activations", "nngraph.idx"},
     {"nngraph.nodes"},
     {"nngraph.plan"},
