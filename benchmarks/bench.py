@@ -182,6 +182,8 @@ def load_peers(network, names=("onnxruntime", "torch")) -> tuple[dict, list[str]
             notes.append(version)
         except ImportError as err:
             notes.append(f"{name} not installed ({err.name})")
+        except Exception as err:  # noqa: BLE001 - a broken peer costs its rows, not the run
+            notes.append(f"{name} FAILED: {type(err).__name__}: {str(err)[:80]}")
     return peers, notes
 
 
@@ -669,10 +671,11 @@ def header(source: str, accuracy: str, peer_notes: list[str], blas_env_was: str 
     print(f"NumPy {np.__version__}; BLAS and OpenMP pools:")
     for line in blas_lines():
         print(f"  {line}")
+    kept = ", ".join(f"{v}={os.environ[v]}" for v in SLOW_BLAS_VARS if v in os.environ)
     if blas_env_was:
         print(f"{'/'.join(SLOW_BLAS_VARS)}: UNSET for this benchmark's own processes (were {blas_env_was})")
     else:
-        print(f"{'/'.join(SLOW_BLAS_VARS)}: not set")
+        print(f"{'/'.join(SLOW_BLAS_VARS)}: " + (f"KEPT as set (--keep-blas-env): {kept}" if kept else "not set"))
     libc = " ".join(platform.libc_ver()) or "not glibc: the setting has no effect"
     print(f"allocator: each ratio in this process (malloc defaults) and in a child with "
           f"GLIBC_TUNABLES={PINNED} ('pinned'; {libc})")
