@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import functools
 import gc
+import inspect
 import json
 import platform
 import statistics
@@ -601,9 +602,10 @@ def measure_diagrams(network: dict, quick: bool) -> list[tuple]:
     wide = ng.mlp([(rng.standard_normal((50, 100)), rng.standard_normal(100)),
                    (rng.standard_normal((100, 10)), rng.standard_normal(10))], ["sigmoid", "softmax"])
     mnist = ng.mnist_network(network)
+    accepted = inspect.signature(neuron.neuron_diagram).parameters
+    in_full = {k: v for k, v in {"elide": False, "max_neurons": None, "force": True}.items() if k in accepted}
     cases = [("neuron diagram, 2-3-2-2 network", neuron.neuron_diagram, ng.three_layer_network(), {}),
-             ("neuron diagram, 50-100-10 in full", neuron.neuron_diagram, wide,
-              {"elide": False, "max_neurons": None, "force": True}),
+             ("neuron diagram, 50-100-10 in full", neuron.neuron_diagram, wide, in_full),
              ("neuron diagram, MNIST elided", neuron.neuron_diagram, mnist, {}),
              ("signal diagram, MNIST", signal.signal_diagram, mnist, {})]
     cells, repeat = [], 3 if quick else 5
@@ -651,7 +653,7 @@ def blas_lines() -> list[str]:
     except ImportError:
         threadpoolctl = None
     if threadpoolctl:
-        return [f"running: {p.get('internal_api')} {p.get('version') or ''}, kernel {p.get('architecture', 'n/a')}, "
+        return [f"running: {p.get('internal_api')} {p.get('version') or '(no version)'}, kernel {p.get('architecture', 'n/a')}, "
                 f"{p.get('num_threads')} thread(s), {Path(p.get('filepath', '?')).name} (threadpoolctl)"
                 for p in threadpoolctl.threadpool_info()]
     lines = ["running kernel UNKNOWN: threadpoolctl is not installed (pip install threadpoolctl)"]
@@ -731,7 +733,10 @@ def main(argv: list[str] | None = None) -> int:
     absolute = {"compile": measure_compile(args.quick), "startup": measure_startup(args.quick),
                 "memory": measure_memory(sides, x)}
     if not args.quick:
-        absolute["diagrams"] = measure_diagrams(network, args.quick)
+        try:
+            absolute["diagrams"] = measure_diagrams(network, args.quick)
+        except Exception as err:  # noqa: BLE001 - the drawings are extra; the tables above must print
+            absolute["diagrams"] = [(f"diagrams: FAILED ({type(err).__name__}: {str(err)[:60]})",)]
     tables = [targets_table(default, pinned, absolute), baselines_table(default, pinned),
               peers_table(default, pinned), info_table(absolute)]
     for table in filter(None, tables):
