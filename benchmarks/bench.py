@@ -196,14 +196,24 @@ def _page_faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt if resource else 0
 
 
+# This process's CPU time (user + sys, page faults included) and wall time, all timed chunks.
+SPENT = {"cpu": 0.0, "wall": 0.0}
+
+
 def _clock(function, number: int) -> tuple[float, int]:
-    """Seconds per call, and minor page faults (first touches of fresh memory) in all."""
+    """CPU seconds per call, and minor page faults (first touches of fresh memory) in all.
+
+    CPU time equals wall time on an idle machine and leaves out the time other
+    processes take from this one on a busy one; SPENT keeps both to show the difference.
+    """
     faults = _page_faults()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(number):
         function()
-    seconds = (time.perf_counter() - start) / number
-    return seconds, _page_faults() - faults
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    SPENT["cpu"] += cpu
+    SPENT["wall"] += wall
+    return cpu / number, _page_faults() - faults
 
 
 @contextlib.contextmanager
@@ -374,6 +384,7 @@ def measure_ratios(network: dict, x, quick: bool, peers: dict) -> dict:
     results["steps"] = compare({"steps": lambda: list(net.steps(xb)), "forward": lambda: net.forward(xb)},
                                max(1, 20 if quick else 200), 5 if quick else 21)
     results.update(measure_chains(quick))
+    results["spent"] = dict(SPENT)
     return results
 
 
@@ -399,11 +410,11 @@ def measure_compile(quick: bool) -> dict:
     for r in range(2 if quick else 5):
         gc.collect()
         with gc_off() if r % 2 else contextlib.nullcontext():
-            start = time.perf_counter()
+            start = time.process_time()
             graph = build_chain(weights)
-            built = time.perf_counter()
+            built = time.process_time()
             graph.plan()
-            done = time.perf_counter()
+            done = time.process_time()
         if r % 2:
             best["gc off"] = min(best["gc off"], done - start)
         else:
@@ -683,7 +694,17 @@ def header(source: str, accuracy: str, peer_notes: list[str], blas_env_was: str 
     print("baselines: book = ch03 predict() as the book writes it (np.dot, 1 / (1 + np.exp(-x)), its softmax: "
           "ch03's for one sample, common/functions.py's for a batch); by hand = the same formulas in place, "
           "see benchmarks/README.md")
-    print("times: minimum over repeats; ratio = of the minima (judged); (median) = median of back-to-back ratios")
+    print("times: this process's CPU time per call, minimum over repeats; ratio = of the minima (judged); "
+          "(median) = median of back-to-back ratios; build + compile: CPU time too; CLI, import and diagrams: wall time")
+
+
+def busy_note(default: dict, pinned: dict | None) -> str:
+    def share(results):
+        spent = results and results.get("spent")
+        return f"{spent['cpu'] / spent['wall']:.0%}" if spent and spent["wall"] else "n/a"
+
+    return (f"CPU time was {share(default)} of wall time while timing in this process, {share(pinned)} in the "
+            "pinned child (100% on an idle machine; the tables give CPU time)")
 
 
 def accuracy_note(sides: dict, x, labels) -> str:
@@ -741,6 +762,7 @@ def main(argv: list[str] | None = None) -> int:
               peers_table(default, pinned), info_table(absolute)]
     for table in filter(None, tables):
         table.print()
+    print("\n" + busy_note(default, pinned))
     missed = [r[0] for r in tables[0].rows if r[-1] == "MISSED"]
     print(f"\n{len(missed)} target(s) missed" + (": " + "; ".join(missed) if missed else ""))
     return 0
