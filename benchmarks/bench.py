@@ -292,8 +292,8 @@ def peak_memory(function) -> int:
 # -- the ratios, measured in both allocator settings ---------------------------------
 
 
-def mnist_sides(network: dict, peers: dict):
-    """nngraph and every baseline, each as ``f(x)``, over the very same weight arrays."""
+def mnist_sides(network: dict):
+    """nngraph and the NumPy baselines, each as ``f(x)``, over the very same weight arrays."""
     net = ng.mlp([(network[f"W{i}"], network[f"b{i}"]) for i in (1, 2, 3)], ["sigmoid", "sigmoid", "softmax"])
     network = {k: net[k].value for k in MNIST_SHAPES}  # the graph's read-only copies
     sides = {
@@ -302,7 +302,7 @@ def mnist_sides(network: dict, peers: dict):
         "by hand": functools.partial(predict_inplace, network),
         "no scan": functools.partial(net.forward, allow_nonfinite=True),
     }
-    return net, {**sides, **peers}
+    return net, sides
 
 
 def differing(sides: dict, x) -> list[str]:
@@ -311,14 +311,19 @@ def differing(sides: dict, x) -> list[str]:
     return [name for name, f in sides.items() if np.max(np.abs(np.reshape(f(x), want.shape) - want)) > 1e-5]
 
 
-def measure_mnist(sides: dict, x, quick: bool) -> dict:
+def measure_mnist(sides: dict, peers: dict, x, quick: bool) -> dict:
+    """nngraph against the NumPy baselines; then, apart, against the peers, whose own
+    allocators would otherwise change the page faults (and times) of the NumPy sides."""
     scale, repeat = (0.1, 5) if quick else (1.0, 21)
     results = {}
     for batch, number in ((1, 2000), (100, 200), (10_000, 2)):
         xb = x[0] if batch == 1 else x[:batch]
-        calls = {name: (lambda f=f: f(xb)) for name, f in sides.items()}
-        result = compare(calls, max(1, int(number * scale)), repeat if batch < 10_000 else max(3, repeat * 2 // 3))
-        result["differ"] = differing(sides, xb)
+        number, rounds = max(1, int(number * scale)), repeat if batch < 10_000 else max(3, repeat * 2 // 3)
+        result = compare({name: (lambda f=f: f(xb)) for name, f in sides.items()}, number, rounds)
+        result["differ"] = differing({**sides, **peers}, xb)
+        if peers:
+            calls = {name: (lambda f=f: f(xb)) for name, f in {"nngraph": sides["nngraph"], **peers}.items()}
+            result["peers"] = compare(calls, number, rounds)
         results[f"batch {batch}"] = result
         print(f"  batch {batch:,}: done", file=sys.stderr, flush=True)
     return results
@@ -377,8 +382,8 @@ def measure_chains(quick: bool) -> dict:
 
 def measure_ratios(network: dict, x, quick: bool, peers: dict) -> dict:
     """Every ratio of the benchmark, as plain data (the pinned child sends it as JSON)."""
-    net, sides = mnist_sides(network, peers)
-    results = measure_mnist(sides, x, quick)
+    net, sides = mnist_sides(network)
+    results = measure_mnist(sides, peers, x, quick)
     results["loop"] = measure_loop(sides, x, quick)
     xb = x[:100]
     results["steps"] = compare({"steps": lambda: list(net.steps(xb)), "forward": lambda: net.forward(xb)},
@@ -564,7 +569,8 @@ def faults(result: dict | None) -> str:
 
 
 def peers_table(default: dict, pinned: dict | None) -> Table | None:
-    names = [n for n in ("onnxruntime", "torch") if n in default["batch 1"]["min"]]
+    first = default["batch 1"].get("peers")
+    names = [n for n in ("onnxruntime", "torch") if first and n in first["min"]]
     if not names:
         return None
     head = ["measurement", "nngraph"]
@@ -572,7 +578,7 @@ def peers_table(default: dict, pinned: dict | None) -> Table | None:
         head += [n, f"nngraph ÷ {n}", "pinned"]
     t = Table("Peers (issue 11, part 4): the same network and weights, one thread", *head, "moonshot", "")
     for key, label in LABELS.items():
-        d, p = default[key], pinned and pinned[key]
+        d, p = default[key]["peers"], pinned and pinned[key].get("peers")
         cells = [label, fmt_time(d["min"]["nngraph"])]
         for n in names:
             cells += [fmt_time(d["min"][n]), ratio(d, "nngraph", n)[0], ratio(p, "nngraph", n)[0]]
@@ -746,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     peers, peer_notes = load_peers(network, ("onnxruntime",) if args.quick else ("onnxruntime", "torch"))
     limit_threads()  # again: the peers may have loaded pools of their own
-    net, sides = mnist_sides(network, peers)
+    net, sides = mnist_sides(network)
     header(source, accuracy_note(sides, x, labels), peer_notes, args.blas_env_was)
     print("\nmeasuring (this process, then the pinned child) ...", file=sys.stderr, flush=True)
     default = measure_ratios(network, x, args.quick, peers)
