@@ -51,7 +51,7 @@ def as_parameter(value, where: str) -> np.ndarray:
         raise GraphError(f"{where} must be an array; got the scalar {array.item()!r}; wrap it: [{array.item()!r}]")
     if array.size == 0:
         raise GraphError(f"{where} is empty (shape {array.shape}); a layer needs at least one neuron")
-    if not np.isfinite(array).all():
+    if np.count_nonzero(np.isfinite(array)) != array.size:
         position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise GraphError(f"{where} holds {array[position].item()!r} at index {position}; weights must be finite")
     array.flags.writeable = False

@@ -1,4 +1,4 @@
-"""Graph: a network of nodes, kept as a networkx DAG and checked as it is built.
+"""Graph: a network of nodes, checked as it is built, shown to networkx as a DAG.
 
 Every node is validated when it is added (unique name, known sources of the
 right kind, fitting shapes, known activation), so a finished graph is always
@@ -82,8 +82,7 @@ class Graph:
         if not isinstance(name, str):
             raise GraphError(f"a graph's name must be a string; got {name!r}")
         self.name = name
-        self._dag: nx.DiGraph[str] = nx.DiGraph()
-        self._frozen: nx.DiGraph[str] | None = None
+        self._frozen: nx.DiGraph[str] | None = None  # the networkx view, made when first asked for
         self._nodes: dict[str, Node] = {}
         # Readers of each node in the order they were added, kept as nodes arrive so that
         # consumers() and layers() stay linear in the graph's size.
@@ -170,16 +169,15 @@ class Graph:
             raise GraphError(f"graph.add takes a node (an InputNode, AffineNode, …); got {type(node).__name__}")
         self._new_name(node.name)
         where = f"{node.kind} {node.name!r}"
+        arguments = node.arguments
         sources: dict[str, Node] = {}
-        for role, ref in node.arguments.items():
+        for role, ref in arguments.items():
             if role in node.parameter_roles:
                 sources[role] = self._parameter(ref, where, role)
             else:
                 sources[role] = self._signal(ref, where, role)
         node.check(sources)
-        self._dag.add_node(node.name, kind=node.kind)
-        for role, source in node.arguments.items():
-            self._dag.add_edge(source, node.name, role=role)
+        for source in arguments.values():
             if node.name not in self._readers[source]:
                 self._readers[source].append(node.name)
         self._nodes[node.name] = node
@@ -231,7 +229,11 @@ class Graph:
             [('W1', 'a1', 'W'), ('b1', 'a1', 'b'), ('x', 'a1', 'x')]
         """
         if self._frozen is None:
-            self._frozen = nx.freeze(self._dag.copy())
+            dag: nx.DiGraph[str] = nx.DiGraph()
+            for node in self._nodes.values():
+                dag.add_node(node.name, kind=node.kind)
+                dag.add_edges_from((source, node.name, {"role": role}) for role, source in node.arguments.items())
+            self._frozen = nx.freeze(dag)
         return self._frozen
 
     @property

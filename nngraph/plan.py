@@ -95,10 +95,8 @@ class Plan:
 
     def _compile(self) -> None:
         kept = {node.name for node in self.outputs}
-        last_reader = {}
-        for node in self._nodes:
-            for source in self._signals_read(node):
-                last_reader[source] = node.name
+        signals = {node.name: self._signals_read(node) for node in self._nodes}
+        last_reader = {source: name for name, sources in signals.items() for source in sources}
         slot: dict[str, int] = {}
         free: list[int] = []
         used = 0
@@ -108,9 +106,9 @@ class Plan:
             if isinstance(node, InputNode):
                 slot[node.name], used = used, used + 1
                 continue
-            sources = self._signals_read(node)
+            sources = signals[node.name]
             reads = [slot[source] for source in sources]
-            self._reads.append(tuple((n, slot.get(n) if n not in self._weights else None) for n in node.arguments.values()))
+            self._reads.append(tuple((n, None if n in self._weights else slot[n]) for n in node.arguments.values()))
             for source in dict.fromkeys(sources):
                 if last_reader[source] == node.name and source not in kept:
                     free.append(slot[source])
@@ -131,17 +129,21 @@ class Plan:
 
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
-        fed = self._feed(args, inputs, allow_nonfinite)
+        if len(args) == 1 and not inputs and len(self._input_slots) == 1 and not isinstance(args[0], Mapping):
+            name, size, _ = self._input_slots[0]  # the common call, forward(x), without the general checks
+            fed = {name: check_input(name, size, args[0], allow_nonfinite)}
+        else:
+            fed = self._feed(args, inputs, allow_nonfinite)
         values = self._slots_holding(fed)
         try:
             for out, function, source in self._program:
                 values[out] = function(values[source])
         finally:
             values[-1] = None  # the list no longer holds itself, so it is freed at once
-        outputs = {name: values[i] for name, i in self._output_slots}
-        if not allow_nonfinite and not all(_all_finite(value) for value in outputs.values()):
+        outputs = [values[i] for _, i in self._output_slots]
+        if not allow_nonfinite and not all(_all_finite(value) for value in outputs):
             self._report_overflow(fed)
-        return outputs.popitem()[1] if len(outputs) == 1 else outputs
+        return outputs[0] if len(outputs) == 1 else {name: value for (name, _), value in zip(self._output_slots, outputs)}
 
     def _report_overflow(self, fed: dict[str, np.ndarray]) -> None:
         """Raise naming the first node that turned finite inputs into inf or nan."""
@@ -262,8 +264,8 @@ def check_input(name: str, size: int, value, allow_nonfinite: bool = False) -> n
 
 
 def _all_finite(array: np.ndarray) -> bool:
-    if array.size < 10_000:
-        return bool(np.isfinite(array).all())
+    if array.size < 10_000:  # counting is a plain loop, without the set-up of a reduction
+        return np.count_nonzero(np.isfinite(array)) == array.size
     # For big arrays one sum is cheaper than a mask: a finite sum proves every entry
     # finite, and only a non-finite sum (perhaps from overflow) needs the full scan.
     with np.errstate(over="ignore", invalid="ignore"):
