@@ -1,4 +1,4 @@
-"""The shape of the package: the core never imports rendering; no pickle, no shell."""
+"""The shape of the package: the core never imports rendering; pickle only in its allow-list reader; no shell."""
 
 import ast
 import subprocess
@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "nngraph"
-CORE = ["nngraph", "nngraph.errors", "nngraph.activations", "nngraph.nodes", "nngraph.graph", "nngraph.plan", "nngraph.build", "nngraph.io", "nngraph.files", "nngraph.idx", "nngraph.formatting", "nngraph.terminal"]
+CORE = ["nngraph", "nngraph.errors", "nngraph.activations", "nngraph.nodes", "nngraph.graph", "nngraph.plan", "nngraph.build", "nngraph.io", "nngraph.files", "nngraph.idx", "nngraph.formatting", "nngraph.terminal", "nngraph.book_pickle"]
 FORBIDDEN_IMPORTS = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "shelve", "marshal", "joblib"}
+#: The one module that may import pickle: its Unpickler knows three NumPy names and nothing else.
+PICKLE_READER = "nngraph/book_pickle.py"
 
 
 def sources():
@@ -43,7 +45,7 @@ def test_importing_the_core_loads_neither_graphviz_nor_rendering():
 LAYERS = [
     {"nngraph.errors", "nngraph.notation", "nngraph.terminal", "nngraph.version"},
     {"nngraph.checks", "nngraph.files", "nngraph.formatting"},
-    {"nngraph.activations", "nngraph.idx"},
+    {"nngraph.activations", "nngraph.idx", "nngraph.book_pickle"},
     {"nngraph.nodes"},
     {"nngraph.plan"},
     {"nngraph.graph"},
@@ -117,10 +119,12 @@ def test_only_render_and_cli_import_graphviz():
     assert offenders == []
 
 
-def test_no_pickle_anywhere_in_the_package():
+def test_no_pickle_anywhere_in_the_package_but_its_allow_list_reader():
     offenders = []
     for name, tree in sources():
         for node in ast.walk(tree):
+            if name == PICKLE_READER and isinstance(node, ast.Import) and [a.name for a in node.names] == ["pickle"]:
+                continue
             if isinstance(node, ast.Import):
                 offenders += [f"{name}:{node.lineno}" for alias in node.names if alias.name.split(".")[0] in FORBIDDEN_IMPORTS]
             elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in FORBIDDEN_IMPORTS:
@@ -129,6 +133,22 @@ def test_no_pickle_anywhere_in_the_package():
                 if not (isinstance(node.value, ast.Constant) and node.value.value is False):
                     offenders.append(f"{name}:{node.value.lineno} allow_pickle is not False")
     assert offenders == []
+
+
+def test_the_pickle_reader_overrides_find_class_and_never_calls_a_plain_unpickler():
+    tree = dict(sources())[PICKLE_READER]
+    unpicklers = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and any(ast.unparse(base) == "pickle.Unpickler" for base in node.bases)]
+    assert [cls.name for cls in unpicklers] == ["Unpickler"]
+    methods = {item.name for item in unpicklers[0].body if isinstance(item, ast.FunctionDef)}
+    assert {"find_class", "persistent_load"} <= methods
+    plain = [
+        f"{PICKLE_READER}:{node.lineno} {ast.unparse(node.func)}" for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("pickle.load", "pickle.loads", "pickle.Unpickler", "super().find_class")
+    ]
+    assert plain == []
+    from nngraph.book_pickle import Unpickler
+
+    assert Unpickler.find_class is not __import__("pickle").Unpickler.find_class
 
 
 def test_every_np_load_forbids_pickle():
