@@ -35,7 +35,8 @@ from .errors import (
 )
 from .graph import DISPLAY, Graph, Layer
 from .idx import load_mnist, read_idx
-from .io import load, load_weights, save
+from .interop import from_onnx, to_onnx
+from .io import convert_weights, load, load_weights, save
 from .narrate import narrate
 from .nodes import NODE_KINDS, ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
 from .plan import Plan, Step
@@ -76,6 +77,8 @@ __all__ = [
     "UnknownActivationError",
     "WeightNode",
     "and_gate",
+    "convert_weights",
+    "from_onnx",
     "get_activation",
     "load",
     "load_mnist",
@@ -90,6 +93,7 @@ __all__ = [
     "register_activation",
     "save",
     "three_layer_network",
+    "to_onnx",
     "unregister_activation",
     "xor_gate",
 ]

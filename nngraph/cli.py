@@ -21,6 +21,7 @@ from .formatting import format_array, format_shape
 from .graph import Graph
 from .nodes import WeightNode
 from .idx import load_mnist, read_idx
+from .interop import from_onnx
 from .io import convert_weights, load, load_weights
 from .narrate import LEVELS, narrate
 from .terminal import Terminal
@@ -29,7 +30,7 @@ GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
 
 
 def load_network(spec: str, weights: str | None = None, *, allow_outside: bool = False) -> Graph:
-    """A built-in network by name (``and``, ``xor``, ``three-layer``, ``mnist``) or a file."""
+    """A built-in network by name (``and``, ``xor``, ``three-layer``, ``mnist``) or a file (.toml, .npz, .onnx)."""
     if spec == "mnist":
         if weights is None:
             raise InputError("the mnist network needs its weights: --weights FILE.npz (keys W1, b1, … b3)")
@@ -37,10 +38,12 @@ def load_network(spec: str, weights: str | None = None, *, allow_outside: bool =
     if spec in BUILTIN_NETWORKS:
         return BUILTIN_NETWORKS[spec]()
     path = Path(spec)
+    if path.suffix.lower() == ".onnx":
+        return from_onnx(path)
     if path.suffix.lower() in (".toml", ".npz") or path.exists():
         return load(path, allow_outside=allow_outside)
     names = ", ".join([*BUILTIN_NETWORKS, "mnist"])
-    raise InputError(f"unknown network {spec!r}; give a .toml or .npz file or one of: {names}")
+    raise InputError(f"unknown network {spec!r}; give a .toml, .npz or .onnx file or one of: {names}")
 
 
 def parse_input(text: str, flag: str = "--input") -> np.ndarray:
@@ -341,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def network_command(name: str, help: str, handler):
         sub = commands.add_parser(name, help=help)
-        sub.add_argument("net", metavar="NET", help=f"a .toml/.npz network file or one of: {', '.join([*BUILTIN_NETWORKS, 'mnist'])}")
+        sub.add_argument("net", metavar="NET", help=f"a .toml/.npz/.onnx network file or one of: {', '.join([*BUILTIN_NETWORKS, 'mnist'])}")
         sub.add_argument("--weights", metavar="FILE", help="weights for the mnist network: .npz, or the book's sample_weight.pkl")
         sub.add_argument("--allow-outside", action="store_true", help="let a .toml network read arrays from outside its own folder")
         sub.set_defaults(run=handler)

@@ -39,6 +39,40 @@ def test_importing_the_core_loads_neither_graphviz_nor_rendering():
     assert result.stdout.strip() == "", f"the core imported: {result.stdout.strip()}"
 
 
+def test_importing_nngraph_loads_no_framework():
+    code = textwrap.dedent(
+        f"""
+        import sys
+        import nngraph as ng
+        ng.three_layer_network().forward([1.0, 0.5])
+        assert callable(ng.from_onnx) and callable(ng.to_onnx)
+        print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in {sorted(OPTIONAL)!r})))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"import nngraph loaded: {result.stdout.strip()}"
+
+
+def imported_on_import(tree):
+    """(line, module) of every absolute import that runs when the file is imported: all but those in functions."""
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.lineno, node.module
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def test_frameworks_are_imported_only_inside_functions():
+    offenders = [f"{name}:{line} {module}" for name, tree in sources() for line, module in imported_on_import(tree) if module.split(".")[0] in OPTIONAL]
+    assert offenders == []
+
+
 # The layers, bottom first: a module may import only modules of a lower layer (or
 # its own package's modules of the same layer, for render/), at the top of a file
 # or inside a function alike. The package itself (nngraph/__init__) is the facade on top.
@@ -51,6 +85,7 @@ LAYERS = [
     {"nngraph.graph"},
     {"nngraph.build", "nngraph.narrate"},
     {"nngraph.io"},
+    {"nngraph.interop"},
     {"nngraph.render"},
     {"nngraph.cli"},
     {"nngraph"},
@@ -62,9 +97,19 @@ def module_name(path: str) -> str:
     return name.removesuffix(".__init__")
 
 
+#: Subpackages whose modules may import each other (the layer test still forbids cycles).
+SUBPACKAGES = ("nngraph.render", "nngraph.interop")
+#: Frameworks the importers use: imported only inside functions, never by `import nngraph`.
+OPTIONAL = {"onnx", "onnxruntime", "torch", "sklearn", "scipy"}
+
+
+def subpackage(module: str) -> str | None:
+    return next((package for package in SUBPACKAGES if module == package or module.startswith(package + ".")), None)
+
+
 def layer_of(module: str) -> int:
     for rank, layer in enumerate(LAYERS):
-        if module in layer or (module.startswith("nngraph.render.") and "nngraph.render" in layer):
+        if module in layer or subpackage(module) in layer:
             return rank
     raise AssertionError(f"{module} is in no layer of LAYERS; add it")
 
@@ -95,7 +140,10 @@ def is_module(name: str) -> bool:
 
 
 def test_every_import_goes_down_the_layers():
-    upward = [f"{a} imports {b}" for a, b in project_imports() if layer_of(b) > layer_of(a) or (layer_of(b) == layer_of(a) and not a.startswith("nngraph.render"))]
+    upward = [
+        f"{a} imports {b}" for a, b in project_imports()
+        if layer_of(b) > layer_of(a) or (layer_of(b) == layer_of(a) and (subpackage(a) is None or subpackage(a) != subpackage(b)))
+    ]
     assert upward == []
 
 
@@ -191,7 +239,10 @@ def test_no_bare_except():
     assert offenders == []
 
 
-@pytest.mark.parametrize("module", CORE[1:])
+INTEROP = ["nngraph.interop", "nngraph.interop.onnx_read", "nngraph.interop.onnx_write", "nngraph.interop.onnx_ops", "nngraph.interop.packages"]
+
+
+@pytest.mark.parametrize("module", CORE[1:] + INTEROP)
 def test_core_modules_declare_their_public_names(module):
     imported = __import__(module, fromlist=["__all__"])
     assert isinstance(imported.__all__, list) and imported.__all__
@@ -201,5 +252,5 @@ def test_core_modules_declare_their_public_names(module):
 def test_public_contract_is_exported():
     import nngraph
 
-    for name in ("Graph", "mlp", "save", "load", "NNGraphError"):
+    for name in ("Graph", "mlp", "save", "load", "NNGraphError", "from_onnx", "to_onnx", "load_weights", "convert_weights"):
         assert name in nngraph.__all__ and hasattr(nngraph, name)
