@@ -35,7 +35,7 @@ from .errors import (
 )
 from .graph import DISPLAY, Graph, Layer
 from .idx import load_mnist, read_idx
-from .interop import from_onnx, to_onnx
+from .interop import from_onnx, from_sklearn, from_torch, to_onnx
 from .io import convert_weights, load, load_weights, save
 from .narrate import narrate
 from .nodes import NODE_KINDS, ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
@@ -79,6 +79,8 @@ __all__ = [
     "and_gate",
     "convert_weights",
     "from_onnx",
+    "from_sklearn",
+    "from_torch",
     "get_activation",
     "load",
     "load_mnist",

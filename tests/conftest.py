@@ -132,7 +132,7 @@ def mnist_test_set(data_dir):
 
 
 #: Doctests of the importers need their framework; where it is not installed they are skipped (CI installs all).
-FRAMEWORK_DOCTESTS = {"nngraph.interop.onnx_read": "onnx", "nngraph.interop.onnx_write": "onnx"}
+FRAMEWORK_DOCTESTS = {"nngraph.interop.onnx_read": "onnx", "nngraph.interop.onnx_write": "onnx", "nngraph.interop.torch": "torch", "nngraph.interop.sklearn": "sklearn"}
 
 
 def skip_doctests_without_their_framework(items):

@@ -45,7 +45,7 @@ def test_importing_nngraph_loads_no_framework():
         import sys
         import nngraph as ng
         ng.three_layer_network().forward([1.0, 0.5])
-        assert callable(ng.from_onnx) and callable(ng.to_onnx)
+        assert callable(ng.from_onnx) and callable(ng.from_torch) and callable(ng.from_sklearn) and callable(ng.to_onnx)
         print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in {sorted(OPTIONAL)!r})))
         """
     )
@@ -239,7 +239,7 @@ def test_no_bare_except():
     assert offenders == []
 
 
-INTEROP = ["nngraph.interop", "nngraph.interop.onnx_read", "nngraph.interop.onnx_write", "nngraph.interop.onnx_ops", "nngraph.interop.packages"]
+INTEROP = ["nngraph.interop", "nngraph.interop.onnx_read", "nngraph.interop.onnx_write", "nngraph.interop.onnx_ops", "nngraph.interop.torch", "nngraph.interop.sklearn", "nngraph.interop.layers", "nngraph.interop.packages"]
 
 
 @pytest.mark.parametrize("module", CORE[1:] + INTEROP)
@@ -252,5 +252,5 @@ def test_core_modules_declare_their_public_names(module):
 def test_public_contract_is_exported():
     import nngraph
 
-    for name in ("Graph", "mlp", "save", "load", "NNGraphError", "from_onnx", "to_onnx", "load_weights", "convert_weights"):
+    for name in ("Graph", "mlp", "save", "load", "NNGraphError", "from_onnx", "to_onnx", "from_torch", "from_sklearn", "load_weights", "convert_weights"):
         assert name in nngraph.__all__ and hasattr(nngraph, name)

@@ -1,4 +1,4 @@
-"""Models from elsewhere: ONNX in and out.
+"""Models from elsewhere: ONNX in and out, PyTorch ``nn.Sequential``, scikit-learn MLPs.
 
 Each function imports its framework when it is called, never before, so
 ``import nngraph`` loads none of them. A network trained anywhere becomes a
@@ -12,5 +12,7 @@ Example:
 
 from .onnx_read import from_onnx
 from .onnx_write import to_onnx
+from .sklearn import from_sklearn
+from .torch import from_torch
 
-__all__ = ["from_onnx", "to_onnx"]
+__all__ = ["from_onnx", "to_onnx", "from_torch", "from_sklearn"]
