@@ -63,7 +63,7 @@ LAYER_FIELDS = {"W", "b", "activation", "parameters"}
 NOT_SOURCES = {"name", "kind", "array", "function", "parameters"}
 #: Files load() does not read, and what reads them.
 OTHER_FORMATS = {
-    ".onnx": "an ONNX model; read it with nngraph.from_onnx(path) (the CLI reads .onnx files itself)",
+    ".onnx": "an ONNX model, not an nngraph file or weights; read it with nngraph.from_onnx(path), or give it to the CLI as the network (nngraph run model.onnx …)",
     ".pkl": "a pickle of weights, not a network; read it with nngraph.load_weights(path), e.g. mnist_network(load_weights(path))",
     ".pickle": "a pickle of weights, not a network; read it with nngraph.load_weights(path), e.g. mnist_network(load_weights(path))",
 }
@@ -132,6 +132,8 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
         raise FormatError(f"weights must be a .npz or .pkl path or a mapping of arrays; got {type(source).__name__}")
     elif is_pickle_path(source):
         arrays, where = load_book_pickle(source), str(source)
+    elif Path(source).suffix.lower() == ".onnx":
+        raise FormatError(f"{source}: {OTHER_FORMATS['.onnx']}")
     else:
         arrays, where = _read_npz(Path(source)), str(source)
     keys = list(arrays) if keys is None else keys
@@ -159,6 +161,8 @@ def convert_weights(source, target) -> Path:
     if Path(target).suffix.lower() != ".npz":
         raise FormatError(f"{target}: weights are written as .npz; name it {Path(target).with_suffix('.npz').name}")
     arrays = load_weights(source)
+    if DESCRIPTION_KEY in arrays:
+        raise FormatError(f"{source}: an nngraph network, not a weights file; its weights are in it already (nngraph.load(path))")
     return write_atomically(target, lambda file: np.savez(file, **arrays))
 
 

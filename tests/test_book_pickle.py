@@ -254,6 +254,15 @@ def test_convert_needs_an_npz_target(tmp_path, capsys):
     assert "weights are written as .npz; name it w.npz" in capsys.readouterr().err
 
 
+def test_convert_refuses_a_network_file(tmp_path, capsys, three_layer):
+    from nngraph.cli import main
+
+    ng.save(three_layer, tmp_path / "net.npz")
+    assert main(["convert", str(tmp_path / "net.npz"), str(tmp_path / "out.npz")]) == 1
+    assert "net.npz: an nngraph network, not a weights file" in capsys.readouterr().err
+    assert not (tmp_path / "out.npz").exists()
+
+
 def test_load_points_a_pickle_to_load_weights(tmp_path):
     path = tmp_path / "w.pkl"
     path.write_bytes(pickled({"W": np.zeros(1)}))

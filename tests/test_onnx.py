@@ -290,8 +290,10 @@ def test_files_that_are_not_onnx_models(tmp_path):
         ng.from_onnx(tmp_path / "missing.onnx")
     with pytest.raises(FormatError, match="from_onnx takes a .onnx path or an onnx.ModelProto; got int"):
         ng.from_onnx(3)
-    with pytest.raises(FormatError, match=r"an ONNX model; read it with nngraph.from_onnx\(path\)"):
+    with pytest.raises(FormatError, match=r"model.onnx: an ONNX model, not an nngraph file or weights; read it with nngraph.from_onnx\(path\)"):
         ng.load(path)
+    with pytest.raises(FormatError, match=r"model.onnx: an ONNX model, not an nngraph file or weights"):
+        ng.load_weights(path)  # not a message about pickles
 
 
 # -- export ---------------------------------------------------------------------------
