@@ -254,3 +254,16 @@ def test_public_contract_is_exported():
 
     for name in ("Graph", "mlp", "save", "load", "NNGraphError", "from_onnx", "to_onnx", "from_torch", "from_sklearn", "load_weights", "convert_weights"):
         assert name in nngraph.__all__ and hasattr(nngraph, name)
+
+
+@pytest.mark.parametrize(
+    "function, package, extra",
+    [("from_onnx", "onnx", "onnx"), ("to_onnx", "onnx", "onnx"), ("from_torch", "torch", "torch"), ("from_sklearn", "sklearn.neural_network", "sklearn")],
+)
+def test_a_missing_framework_is_one_line_naming_the_extra(monkeypatch, function, package, extra):
+    import nngraph
+
+    monkeypatch.setitem(sys.modules, package, None)  # what `import package` meets where it is not installed
+    arguments = (nngraph.three_layer_network(), "net.onnx") if function == "to_onnx" else ("model",)
+    with pytest.raises(nngraph.FormatError, match=rf"^{function} needs the Python package '{package}', which is not installed: pip install 'nngraph\[{extra}\]'$"):
+        getattr(nngraph, function)(*arguments)

@@ -144,3 +144,20 @@ def test_a_torch_model_exported_to_onnx_by_nngraph_runs_in_onnxruntime(tmp_path)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     with torch.no_grad():
         assert np.abs(session.run(None, {"x": x.numpy()})[0] - module(x).numpy()).max() <= 1e-5
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_model_torch_itself_exported_to_onnx_is_read_with_its_names(tmp_path):
+    pytest.importorskip("onnx")
+    torch.manual_seed(7)
+    module = nn.Sequential(nn.Flatten(), nn.Linear(12, 5), nn.GELU(), nn.Linear(5, 3), nn.LogSoftmax(dim=-1))
+    x = torch.randn(6, 3, 4)
+    path = tmp_path / "torch.onnx"
+    try:  # torch's TorchScript exporter needs no extra package
+        torch.onnx.export(module, (x,), str(path), dynamo=False, input_names=["images"], output_names=["log_p"], dynamic_axes={"images": {0: "N"}}, opset_version=20)
+    except Exception as err:  # an exporter that is missing or changed is not what this test is about
+        pytest.skip(f"torch.onnx.export failed here: {err}")
+    net = ng.from_onnx(path)
+    assert net.names == ("images", "1.weight", "1.bias", "a1", "z1", "3.weight", "3.bias", "a2", "log_p")  # /1/Gemm and the like became a1, z1
+    assert net.inputs[0].size == 12
+    assert max_difference(net, module, x) <= 1e-5

@@ -47,7 +47,12 @@ def chain(name: str, size: int, layers: Sequence[Affine | Activate]) -> Graph:
     """The graph of ``layers`` applied in turn to an input ``x`` of ``size`` features.
 
     Raises:
-        FormatError: naming the layer's ``origin`` (e.g. ``"module 2 (Linear)"``) when it does not fit.
+        FormatError: naming the layer's ``origin`` (e.g. ``"module '2' (Linear)"``) when it does not fit.
+
+    Example:
+        >>> net = chain("regression", 1, [Affine(np.ones((1, 2)), None), Activate("leaky_relu", {"alpha": 0.2}), Affine(np.ones((2, 1)), np.zeros(1))])
+        >>> net.names, net.forward([-1.0])
+        (('x', 'W1', 'a1', 'z1', 'W2', 'b2', 'a2'), array([-0.4]))
     """
     graph = Graph(name)
     signal, layer, after = graph.input("x", size), 0, 0

@@ -62,7 +62,7 @@ def from_onnx(model, *, name: str | None = None) -> Graph:
         >>> from_onnx(path).forward([1.0, 0.5]).round(8)
         array([0.31682708, 0.69627909])
     """
-    onnx = optional("onnx", "onnx")
+    onnx = optional("onnx", "onnx", "from_onnx")
     proto, where, stem = _model_proto(onnx, model)
     reader = _Reader(onnx, proto, where)
     steps = reader.read()

@@ -67,7 +67,7 @@ def onnx_model(graph: Graph):
         >>> [node.op_type for node in onnx_model(nngraph.three_layer_network()).graph.node]
         ['Gemm', 'Sigmoid', 'Gemm', 'Sigmoid', 'Gemm', 'Identity']
     """
-    onnx = optional("onnx", "onnx")
+    onnx = optional("onnx", "onnx", "to_onnx")
     helper = onnx.helper
     dtype = _dtype(graph)
     element = helper.np_dtype_to_tensor_dtype(dtype)

@@ -5,12 +5,12 @@ its package inside the function, and a missing one is a one-line error saying
 which extra to install.
 
 Example:
-    >>> optional("json", "onnx").dumps([1])
+    >>> optional("json", "onnx", "to_json").dumps([1])
     '[1]'
-    >>> optional("no_such_package", "onnx")
+    >>> optional("no_such_package", "onnx", "from_onnx")
     Traceback (most recent call last):
     ...
-    nngraph.errors.FormatError: this needs the Python package 'no_such_package', which is not installed; pip install 'nngraph[onnx]'
+    nngraph.errors.FormatError: from_onnx needs the Python package 'no_such_package', which is not installed: pip install 'nngraph[onnx]'
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from ..errors import FormatError
 __all__ = ["optional"]
 
 
-def optional(package: str, extra: str):
-    """The module ``package``, imported now; a FormatError naming the extra to install if it is missing."""
+def optional(package: str, extra: str, purpose: str):
+    """The module ``package``, imported now for ``purpose``; a FormatError naming the extra to install if it is missing."""
     try:
         return importlib.import_module(package)
     except ImportError:
-        raise FormatError(f"this needs the Python package {package!r}, which is not installed; pip install 'nngraph[{extra}]'") from None
+        raise FormatError(f"{purpose} needs the Python package {package!r}, which is not installed: pip install 'nngraph[{extra}]'") from None

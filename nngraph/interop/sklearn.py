@@ -49,7 +49,7 @@ def from_sklearn(estimator, *, name: str | None = None) -> Graph:
         >>> float(abs(from_sklearn(model).forward(X) - model.predict_proba(X)).max()) < 1e-15
         True
     """
-    network = optional("sklearn.neural_network", "sklearn")
+    network = optional("sklearn.neural_network", "sklearn", "from_sklearn")
     if not isinstance(estimator, (network.MLPClassifier, network.MLPRegressor)):
         hint = "; pass its last step, pipeline[-1], and apply the steps before it to the input yourself" if hasattr(estimator, "steps") else ""
         raise FormatError(f"from_sklearn reads MLPClassifier and MLPRegressor; got {type(estimator).__name__}{hint}")

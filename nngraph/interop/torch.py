@@ -62,7 +62,7 @@ def from_torch(module, *, name: str | None = None) -> Graph:
         >>> float(abs(net.forward(x.reshape(3, 4).numpy()) - module(x).detach().numpy()).max()) < 1e-6
         True
     """
-    torch = optional("torch", "torch")
+    torch = optional("torch", "torch", "from_torch")
     nn = torch.nn
     if not isinstance(module, nn.Sequential) or type(module).forward is not nn.Sequential.forward:
         raise FormatError(f"from_torch reads an nn.Sequential (of Flatten, Linear and activations); got {type(module).__name__}, whose forward nngraph cannot read")
