@@ -27,6 +27,7 @@ import os
 import pickle
 import pickletools
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -204,17 +205,24 @@ def _scan(data: bytes, where: str) -> None:
     since the unpickler would allocate room for them before noticing they are false.
     """
     try:
-        end = 0
-        for count, (opcode, argument, position) in enumerate(pickletools.genops(data)):
-            if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT") and argument > count:
-                raise ValueError(f"memo index {argument:,} at byte {position:,}, beyond the {count:,} opcodes before it")
-            if opcode.name == "FRAME" and argument > len(data) - position:
-                raise ValueError(f"a frame of {argument:,} bytes at byte {position:,}, beyond the end of the file")
-            end = position + 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # pickletools decoding a protocol-0 string with a stray backslash
+            end = _last_opcode_end(data)
         if end != len(data):
             raise ValueError(f"{len(data) - end:,} bytes after the end of the pickle")
     except ValueError as err:
         raise FormatError(f"{where}: not a readable pickle ({err}); {HOW_TO_SAVE}") from None
+
+
+def _last_opcode_end(data: bytes) -> int:
+    end = 0
+    for count, (opcode, argument, position) in enumerate(pickletools.genops(data)):
+        if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT") and argument > count:
+            raise ValueError(f"memo index {argument:,} at byte {position:,}, beyond the {count:,} opcodes before it")
+        if opcode.name == "FRAME" and argument > len(data) - position:
+            raise ValueError(f"a frame of {argument:,} bytes at byte {position:,}, beyond the end of the file")
+        end = position + 1
+    return end
 
 
 def _arrays(loaded) -> dict[str, np.ndarray]:

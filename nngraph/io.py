@@ -184,7 +184,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         if "Object arrays" in str(err):
             raise FormatError(f"{path}: holds object arrays, which only pickle can read and nngraph never loads; save plain numeric arrays") from err
         raise FormatError(f"{path}: not a readable .npz archive ({err})") from err
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as err:
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error, NotImplementedError, RuntimeError) as err:  # the last two: an unknown compression, an encrypted member
         raise FormatError(f"{path}: not a readable .npz archive ({type(err).__name__}: {err})") from err
 
 

@@ -279,3 +279,8 @@ def test_the_cli_runs_the_books_network_from_its_pickle_at_accuracy_0_9352(book_
     argv = ["run", "mnist", "--weights", str(book_pickle_path), "--input", str(images), "--labels", str(labels)]
     assert main(argv) == 0
     assert capsys.readouterr().out == "accuracy: 0.9352 (10,000 samples)\n"
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_stray_backslash_in_an_old_string_is_refused_even_when_warnings_are_errors():
+    refused(b"S'\\|'\np0\n.", "it holds a str|not a readable pickle")  # found by the fuzzer: pickletools warns on '\|'

@@ -463,3 +463,17 @@ def test_cli_refuses_an_unsupported_onnx_model_in_one_line(capsys, tmp_path):
     code, out, err = cli(capsys, "info", path)
     assert (code, out) == (1, "")
     assert err == f"nngraph: error: {path}: node 'conv1' is a Conv, which nngraph does not read; it reads {', '.join(sorted(['Add', 'Elu', 'Flatten', 'Gelu', 'Gemm', 'Identity', 'LeakyRelu', 'LogSoftmax', 'MatMul', 'Relu', 'Reshape', 'Sigmoid', 'Softmax', 'Tanh']))} (an MLP: affine layers and activations)\n"
+
+
+@pytest.mark.parametrize(
+    "good, bad",
+    [(b"\n\x02a3\x12\x01y", b"\n\x02\x803\x12\x01y"), (b"\x1a\x02a1\"\x04Gemm", b"\x1a\x02\x801\"\x04Gemm")],
+    ids=["an input", "a node name"],
+)
+def test_a_name_that_is_not_utf8_is_a_format_error(tmp_path, three_layer, good, bad):
+    data = ng.to_onnx(three_layer, tmp_path / "good.onnx").read_bytes()
+    broken = data.replace(good, bad, 1)  # both found by the fuzzer
+    assert broken != data
+    (tmp_path / "bad.onnx").write_bytes(broken)
+    with pytest.raises(FormatError, match=r"bad.onnx: not a valid ONNX model: the name b'\\x80[13]' is not UTF-8 text"):
+        ng.from_onnx(tmp_path / "bad.onnx")

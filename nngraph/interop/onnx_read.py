@@ -106,6 +106,7 @@ class _Reader:
         self.outputs = [output.name for output in self.graph.output]
 
     def read(self) -> list[tuple]:
+        self._check_names()
         self._check_nodes()
         self._check_model()
         self.initializers = self._initializers()
@@ -124,6 +125,16 @@ class _Reader:
         return self.steps
 
     # -- checks of the whole model, before any node is read ----------------------
+
+    def _check_names(self) -> None:
+        """Every name is text: protobuf hands a string that is not UTF-8 back as bytes."""
+        graph = self.graph
+        names = [graph.name, *(v.name for v in (*graph.input, *graph.output, *graph.initializer))]
+        for node in graph.node:
+            names += [node.name, node.op_type, node.domain, node.doc_string, *node.input, *node.output, *(a.name for a in node.attribute)]
+        broken = next((name for name in names if not isinstance(name, str)), None)
+        if broken is not None:
+            raise FormatError(f"{self.where}: not a valid ONNX model: the name {broken!r} is not UTF-8 text")
 
     def _check_nodes(self) -> None:
         for index, node in enumerate(self.graph.node):
@@ -145,8 +156,9 @@ class _Reader:
     def _check_model(self) -> None:
         try:
             self.onnx.checker.check_model(self.proto)
-        except self.onnx.checker.ValidationError as err:
-            raise FormatError(f"{self.where}: not a valid ONNX model: {str(err).splitlines()[0]}") from None
+        except Exception as err:  # ValidationError, or e.g. UnicodeDecodeError for a name that is not UTF-8
+            first_line = (str(err).splitlines() or [type(err).__name__])[0]
+            raise FormatError(f"{self.where}: not a valid ONNX model: {first_line}") from None
 
     def _initializers(self) -> dict[str, np.ndarray]:
         arrays = {}
@@ -221,7 +233,7 @@ class _Reader:
         if attributes.get("transA", 0):
             raise FormatError(f"{where} has transA = 1, which transposes the batch of samples; nngraph's affine is x·W on rows of samples")
         x = self._signal(node.input[0], where)
-        B = self._initializer(node.input[1], where, x.dtype, ndim=2)
+        B = self._matrix(node.input[1], where, x.dtype)
         W = B.T if attributes.get("transB", 0) else B
         self._fits(where, x, node.input[1], W)
         alpha, beta = attributes.get("alpha", 1.0), attributes.get("beta", 1.0)
@@ -237,7 +249,7 @@ class _Reader:
         if node.input[0] in self.initializers:
             raise FormatError(f"{where} multiplies the initializer {node.input[0]!r} by the signal; nngraph's affine is x·W, the signal first")
         x = self._signal(node.input[0], where)
-        W = self._initializer(node.input[1], where, x.dtype, ndim=2)
+        W = self._matrix(node.input[1], where, x.dtype)
         self._fits(where, x, node.input[1], W)
         W_name = self._weight(node.input[1], W, ("W", 0, 1.0))
         add = self._bias_add(node)
@@ -342,22 +354,23 @@ class _Reader:
             self.flattened[tensor], self.signals[output] = reader, signal
         return signal
 
-    def _initializer(self, tensor: str, where: str, dtype: np.dtype, ndim: int) -> np.ndarray:
+    def _constant(self, tensor: str, where: str, dtype: np.dtype, role: str) -> np.ndarray:
+        """The initializer ``tensor`` that a node takes its ``role`` (weights, bias) from, in the signal's dtype."""
         if tensor not in self.initializers:
-            raise FormatError(f"{where} takes its weights from {tensor!r}, which is not an initializer; nngraph's weights are constants")
+            raise FormatError(f"{where} takes its {role} from {tensor!r}, which is not an initializer; nngraph's weights are constants")
         array = self.initializers[tensor]
         if array.dtype != dtype:
             raise FormatError(f"{where}: initializer {tensor!r} is {array.dtype} but the signal it meets is {dtype}; store both in one type")
-        if array.ndim != ndim:
-            raise FormatError(f"{where}: initializer {tensor!r} has shape {list(array.shape)}; it must have {ndim} dimension{'s' if ndim > 1 else ''}")
+        return array
+
+    def _matrix(self, tensor: str, where: str, dtype: np.dtype) -> np.ndarray:
+        array = self._constant(tensor, where, dtype, "weights")
+        if array.ndim != 2:
+            raise FormatError(f"{where}: initializer {tensor!r} has shape {list(array.shape)}; it must have 2 dimensions")
         return array
 
     def _bias(self, tensor: str, where: str, dtype: np.dtype, columns: int) -> np.ndarray:
-        if tensor not in self.initializers:
-            raise FormatError(f"{where} takes its bias from {tensor!r}, which is not an initializer; nngraph's weights are constants")
-        array = self.initializers[tensor]
-        if array.dtype != dtype:
-            raise FormatError(f"{where}: initializer {tensor!r} is {array.dtype} but the signal it meets is {dtype}; store both in one type")
+        array = self._constant(tensor, where, dtype, "bias")
         if array.shape not in ((), (1,), (columns,), (1, columns)):
             raise FormatError(f"{where}: bias {tensor!r} has shape {list(array.shape)}; it must be [{columns}] or [1, {columns}], one entry per column")
         return np.broadcast_to(array.reshape(-1) if array.ndim else array, (columns,)).copy()
