@@ -28,7 +28,6 @@ import pickle
 import pickletools
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -236,13 +235,3 @@ def _arrays(loaded) -> dict[str, np.ndarray]:
             raise _Refused(f"{key!r} holds a {type(value).__name__}, not a NumPy array")
         arrays[key] = value.build()
     return arrays
-
-
-def is_pickle_path(path) -> bool:
-    """True for a ``.pkl`` or ``.pickle`` file name.
-
-    Example:
-        >>> is_pickle_path("sample_weight.pkl"), is_pickle_path("w.npz")
-        (True, False)
-    """
-    return Path(path).suffix.lower() in (".pkl", ".pickle")

@@ -41,7 +41,6 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from .book_pickle import is_pickle_path, load_book_pickle
 from .build import mlp
 from .errors import FormatError, NNGraphError
 from .files import regular_file, write_atomically
@@ -130,7 +129,9 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
         arrays, where = dict(source), "the weights"
     elif not isinstance(source, (str, os.PathLike)):
         raise FormatError(f"weights must be a .npz or .pkl path or a mapping of arrays; got {type(source).__name__}")
-    elif is_pickle_path(source):
+    elif Path(source).suffix.lower() in (".pkl", ".pickle"):
+        from .book_pickle import load_book_pickle
+
         arrays, where = load_book_pickle(source), str(source)
     elif Path(source).suffix.lower() == ".onnx":
         raise FormatError(f"{source}: {OTHER_FORMATS['.onnx']}")
@@ -141,29 +142,6 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
     if missing:
         raise FormatError(f"{where}: missing {', '.join(missing)}; it holds {sorted(arrays)}")
     return {k: np.asarray(arrays[k]) for k in keys}
-
-
-def convert_weights(source, target) -> Path:
-    """Write the arrays of a weights file (``.pkl`` or ``.npz``) to the ``.npz`` ``target``.
-
-    Raises:
-        FormatError: for a target not ending in ``.npz``, or a source that cannot be read.
-
-    Example:
-        >>> import pathlib, pickle, tempfile
-        >>> folder = pathlib.Path(tempfile.mkdtemp())
-        >>> _ = (folder / "w.pkl").write_bytes(pickle.dumps({"b1": np.ones(2)}, protocol=3))
-        >>> convert_weights(folder / "w.pkl", folder / "w.npz").name
-        'w.npz'
-        >>> load_weights(folder / "w.npz")
-        {'b1': array([1., 1.])}
-    """
-    if Path(target).suffix.lower() != ".npz":
-        raise FormatError(f"{target}: weights are written as .npz; name it {Path(target).with_suffix('.npz').name}")
-    arrays = load_weights(source)
-    if DESCRIPTION_KEY in arrays:
-        raise FormatError(f"{source}: an nngraph network, not a weights file; its weights are in it already (nngraph.load(path))")
-    return write_atomically(target, lambda file: np.savez(file, **arrays))
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
@@ -294,3 +272,26 @@ def _toml_array(path: Path, layer: int, value, weights):
             raise FormatError(f"{path}: layer {layer} names array {value!r}, not in the weights file (it holds {sorted(weights)})")
         return weights[value]
     return value
+
+
+def convert_weights(source, target) -> Path:
+    """Write the arrays of a weights file (``.pkl`` or ``.npz``) to the ``.npz`` ``target``.
+
+    Raises:
+        FormatError: for a target not ending in ``.npz``, or a source that cannot be read.
+
+    Example:
+        >>> import pathlib, pickle, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "w.pkl").write_bytes(pickle.dumps({"b1": np.ones(2)}, protocol=3))
+        >>> convert_weights(folder / "w.pkl", folder / "w.npz").name
+        'w.npz'
+        >>> load_weights(folder / "w.npz")
+        {'b1': array([1., 1.])}
+    """
+    if Path(target).suffix.lower() != ".npz":
+        raise FormatError(f"{target}: weights are written as .npz; name it {Path(target).with_suffix('.npz').name}")
+    arrays = load_weights(source)
+    if DESCRIPTION_KEY in arrays:
+        raise FormatError(f"{source}: an nngraph network, not a weights file; its weights are in it already (nngraph.load(path))")
+    return write_atomically(target, lambda file: np.savez(file, **arrays))
