@@ -33,7 +33,7 @@ def load_network(spec: str, weights: str | None = None, *, allow_outside: bool =
     """A built-in network by name (``and``, ``xor``, ``three-layer``, ``mnist``) or a file (.toml, .npz, .onnx)."""
     if spec == "mnist":
         if weights is None:
-            raise InputError("the mnist network needs its weights: --weights FILE.npz (keys W1, b1, … b3)")
+            raise InputError("the mnist network needs its weights: --weights FILE.npz (keys W1, b1, … b3) or the book's sample_weight.pkl")
         return mnist_network(load_weights(weights))
     if spec in BUILTIN_NETWORKS:
         return BUILTIN_NETWORKS[spec]()
