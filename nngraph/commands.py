@@ -19,28 +19,31 @@ from .files import regular_file
 from .formatting import format_array
 from .graph import Graph
 from .idx import load_mnist, read_idx
-from .io import load, load_weights
-from .narrate import narrate
+from .interop import from_onnx
+from .io import convert_weights, load, load_weights
+from .narration import narrate
 from .nodes import WeightNode
 
 GATE_INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
 
 
 def load_network(spec: str, weights: str | None = None, *, allow_outside: bool = False) -> Graph:
-    """A built-in network by name (``and``, ``xor``, ``three-layer``, ``mnist``) or a file."""
+    """A built-in network by name (``and``, ``xor``, ``three-layer``, ``mnist``) or a file (.toml, .npz, .onnx)."""
     if spec == "mnist":
         if weights is None:
-            raise InputError("the mnist network needs its weights: --weights FILE.npz (keys W1, b1, … b3)")
+            raise InputError("the mnist network needs its weights: --weights FILE.npz (keys W1, b1, … b3) or the book's sample_weight.pkl")
         return mnist_network(load_weights(weights))
     if spec in BUILTIN_NETWORKS:
         if weights is not None:
             raise InputError(f"--weights does not apply to {spec!r}, a built-in network with its own weights; drop it, or give a .toml or .npz network")
         return BUILTIN_NETWORKS[spec]()
     path = Path(spec)
+    if path.suffix.lower() == ".onnx":
+        return from_onnx(path)
     if path.suffix.lower() in (".toml", ".npz") or path.exists():
         return load(path, allow_outside=allow_outside)
     names = ", ".join([*BUILTIN_NETWORKS, "mnist"])
-    raise InputError(f"unknown network {spec!r}; give a .toml or .npz file or one of: {names}")
+    raise InputError(f"unknown network {spec!r}; give a .toml, .npz or .onnx file or one of: {names}")
 
 
 def parse_input(text: str, flag: str = "--input", *, scale: bool = True) -> np.ndarray:
@@ -295,6 +298,11 @@ def _chosen_samples(graph: Graph, x: np.ndarray, labels, args) -> list[int]:
     if not wrong:
         raise InputError(f"the network classifies all {rows:,} inputs correctly; nothing to step through with --misclassified")
     return wrong[: args.misclassified]
+
+
+def cmd_convert(args) -> None:
+    path = convert_weights(args.source, args.target)
+    print(f"wrote {path} ({', '.join(sorted(load_weights(path)))})")
 
 
 def cmd_demo(args) -> None:

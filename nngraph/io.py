@@ -1,5 +1,8 @@
 """Networks on disk, without pickle: a graph ``.npz``, a TOML text format, weight files.
 
+(The book's ``sample_weight.pkl`` is read by :mod:`nngraph.book_pickle`, which
+rebuilds NumPy arrays and nothing else; no general unpickler ever runs.)
+
 - :func:`save` / :func:`load`: a whole graph in one ``.npz`` (its arrays plus a
   JSON description), a bit-exact round trip. :func:`load` also reads the TOML
   format below.
@@ -49,7 +52,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["save", "load", "load_weights"]
+__all__ = ["save", "load", "load_weights", "convert_weights"]
 
 FORMAT = "nngraph"
 VERSION = 1
@@ -57,6 +60,12 @@ DESCRIPTION_KEY = "graph.json"
 LAYER_FIELDS = {"W", "b", "activation", "parameters"}
 #: Fields of a node's record that hold something other than the name of a node it reads.
 NOT_SOURCES = {"name", "kind", "array", "function", "parameters"}
+#: Files load() does not read, and what reads them.
+OTHER_FORMATS = {
+    ".onnx": "an ONNX model, not an nngraph file or weights; read it with nngraph.from_onnx(path), or give it to the CLI as the network (nngraph run model.onnx …)",
+    ".pkl": "a pickle of weights, not a network; read it with nngraph.load_weights(path), e.g. mnist_network(load_weights(path))",
+    ".pickle": "a pickle of weights, not a network; read it with nngraph.load_weights(path), e.g. mnist_network(load_weights(path))",
+}
 
 
 def save(graph: Graph, path) -> None:
@@ -90,6 +99,8 @@ def load(path, *, allow_outside: bool = False) -> Graph:
     path = regular_file(path)
     if path.suffix.lower() == ".toml":
         return _load_toml(path, allow_outside)
+    if path.suffix.lower() in OTHER_FORMATS:
+        raise FormatError(f"{path}: {OTHER_FORMATS[path.suffix.lower()]}")
     arrays = _read_npz(path)
     if DESCRIPTION_KEY not in arrays:
         raise FormatError(
@@ -110,7 +121,10 @@ def load(path, *, allow_outside: bool = False) -> Graph:
 
 
 def load_weights(source, keys=None) -> dict[str, np.ndarray]:
-    """The arrays ``keys`` (default: all) from a mapping or a ``.npz`` file, checked to be present.
+    """The arrays ``keys`` (default: all) from a mapping, a ``.npz`` file or the book's ``.pkl``, checked to be present.
+
+    A ``.pkl`` (such as the book's ``sample_weight.pkl``) is read by
+    :func:`nngraph.book_pickle.load_book_pickle`, which rebuilds NumPy arrays and nothing else.
 
     Example:
         >>> load_weights({"W1": [[1.0]]}, ["W1"])["W1"]
@@ -120,7 +134,13 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
     if isinstance(source, Mapping):
         arrays, where = dict(source), "the weights"
     elif not isinstance(source, (str, os.PathLike)):
-        raise FormatError(f"weights must be a .npz path or a mapping of arrays; got {type(source).__name__}")
+        raise FormatError(f"weights must be a .npz or .pkl path or a mapping of arrays; got {type(source).__name__}")
+    elif Path(source).suffix.lower() in (".pkl", ".pickle"):
+        from .book_pickle import load_book_pickle
+
+        arrays, where = load_book_pickle(source), str(source)
+    elif Path(source).suffix.lower() == ".onnx":
+        raise FormatError(f"{source}: {OTHER_FORMATS['.onnx']}")
     else:
         arrays, where = _read_npz(Path(source)), str(source)
     keys = list(arrays) if keys is None else keys
@@ -243,3 +263,26 @@ def _toml_array(path: Path, layer: int, value, weights):
             raise FormatError(f"{path}: layer {layer} names array {value!r}, not in the weights file (it holds {sorted(weights)})")
         return weights[value]
     return value
+
+
+def convert_weights(source, target) -> Path:
+    """Write the arrays of a weights file (``.pkl`` or ``.npz``) to the ``.npz`` ``target``.
+
+    Raises:
+        FormatError: for a target not ending in ``.npz``, or a source that cannot be read.
+
+    Example:
+        >>> import pathlib, pickle, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "w.pkl").write_bytes(pickle.dumps({"b1": np.ones(2)}, protocol=3))
+        >>> convert_weights(folder / "w.pkl", folder / "w.npz").name
+        'w.npz'
+        >>> load_weights(folder / "w.npz")
+        {'b1': array([1., 1.])}
+    """
+    if Path(target).suffix.lower() != ".npz":
+        raise FormatError(f"{target}: weights are written as .npz; name it {Path(target).with_suffix('.npz').name}")
+    arrays: dict[str, Any] = load_weights(source)  # Any: see save()
+    if DESCRIPTION_KEY in arrays:
+        raise FormatError(f"{source}: an nngraph network, not a weights file; its weights are in it already (nngraph.load(path))")
+    return write_atomically(target, lambda file: np.savez(file, **arrays))

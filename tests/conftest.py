@@ -140,7 +140,22 @@ def mnist_test_set(data_dir):
     return images, labels
 
 
+#: Doctests of the importers need their framework; where it is not installed they are skipped (CI installs all).
+FRAMEWORK_DOCTESTS = {"nngraph.interop.onnx_read": "onnx", "nngraph.interop.onnx_write": "onnx", "nngraph.interop.torch": "torch", "nngraph.interop.sklearn": "sklearn"}
+
+
+def skip_doctests_without_their_framework(items):
+    import importlib.util
+
+    for item in items:
+        for module, package in FRAMEWORK_DOCTESTS.items():
+            needs = item.name == module or item.name.startswith(module + ".")
+            if needs and type(item).__name__ == "DoctestItem" and importlib.util.find_spec(package) is None:
+                item.add_marker(pytest.mark.skip(reason=f"{module} needs {package}: pip install 'nngraph[{package}]'"))
+
+
 def pytest_collection_modifyitems(config, items):
+    skip_doctests_without_their_framework(items)
     marked = [item for item in items if item.get_closest_marker("renderer")]
     if not marked:
         return

@@ -135,7 +135,7 @@ def test_non_finite_input(capsys):
 
 
 def test_unknown_network(capsys):
-    assert_one_line_error(*run(capsys, "run", "four-layer", "-i", "1"), "unknown network 'four-layer'; give a .toml or .npz file or one of: and, nand, or, xor, three-layer, mnist")
+    assert_one_line_error(*run(capsys, "run", "four-layer", "-i", "1"), "unknown network 'four-layer'; give a .toml, .npz or .onnx file or one of: and, nand, or, xor, three-layer, mnist")
 
 
 def test_mnist_without_weights(capsys):

@@ -23,7 +23,7 @@ BUILD_VIEWS = textwrap.dedent(
     import json, sys
     import numpy as np
     import nngraph as ng
-    from nngraph.narrate import narrate
+    from nngraph.narration import narrate
     from nngraph.render import Stepper, neuron_detail, neuron_diagram, signal_diagram
 
     def odd_names():

@@ -9,7 +9,7 @@ import pytest
 import nngraph as ng
 from conftest import check_golden
 from nngraph import InputError, OptionError
-from nngraph.narrate import narrate
+from nngraph.narration import narrate
 
 # Section 3.4.3 at x = [1.0, 0.5], as the book writes each line (figures 3-17 to 3-20).
 THREE_LAYER = [

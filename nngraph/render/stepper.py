@@ -1,6 +1,6 @@
 """Step through an evaluation: one drawing per view, restyled at every step in the page.
 
-For each narrated moment of an evaluation (see :mod:`nngraph.narrate`) a
+For each narrated moment of an evaluation (see :mod:`nngraph.narration`) a
 *frame* records the node and neuron being computed and what is known so far.
 :class:`Stepper` draws the neuron and signal views once and puts them in one
 self-contained HTML page with the frames as data; the page's script
@@ -31,7 +31,7 @@ import numpy as np
 from ..checks import real_array
 from ..errors import InputError, OptionError
 from ..files import write_atomically
-from ..narrate import Narration, narrate
+from ..narration import Narration, narrate
 from ..nodes import WeightNode
 from .diagram import Diagram
 from .digits import digit_data_uri
@@ -75,7 +75,7 @@ class Stepper:
         x: one sample, or a batch; ``sample`` picks the rows stepped through.
         sample: a row of the batch, or several rows (a picker switches between them).
         labels: the true class of every row of ``x`` (e.g. MNIST's labels), shown beside the prediction.
-        level: ``"neuron"`` or ``"layer"`` (see :func:`nngraph.narrate.narrate`).
+        level: ``"neuron"`` or ``"layer"`` (see :func:`nngraph.narrate`).
         precision: decimals of the narration.
         views: which views the page shows: ``"neuron"``, ``"signal"`` or both.
         title: the page title; defaults to the graph's name.
