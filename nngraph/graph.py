@@ -307,12 +307,11 @@ class Graph:
         layers: list[Layer] = []
         current = inputs[0].name
         while True:
-            readers = [n for n in self.consumers(current) if self._nodes[n].kind != "weight"]
+            readers = [n for n in self.consumers(current) if not isinstance(self._nodes[n], WeightNode)]
             if not readers:
                 break
             affine = self._nodes[readers[0]]
-            # The kind names the node's class (NODE_KINDS holds one class per kind); isinstance tells mypy.
-            if len(readers) > 1 or affine.kind != "affine" or not isinstance(affine, AffineNode):
+            if len(readers) > 1 or not isinstance(affine, AffineNode):
                 raise GraphError(
                     f"{self.name!r} is not a chain of layers: {current!r} feeds {readers}; "
                     f"use the signal diagram for general graphs"
@@ -320,9 +319,9 @@ class Graph:
             after = self.consumers(affine.name)
             follower = self._nodes[after[0]] if len(after) == 1 else None
             activation = None
-            if follower is not None and follower.kind == "activation" and isinstance(follower, ActivationNode):
+            if isinstance(follower, ActivationNode):
                 activation = follower
-            elif after and not all(self._nodes[n].kind == "affine" for n in after):
+            elif after and not all(isinstance(self._nodes[n], AffineNode) for n in after):
                 raise GraphError(
                     f"{self.name!r} is not a chain of layers: {affine.name!r} feeds {after}; "
                     f"use the signal diagram for general graphs"

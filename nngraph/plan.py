@@ -129,7 +129,8 @@ class Plan:
 
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
-        if len(args) == 1 and not inputs and len(self._input_slots) == 1 and not isinstance(args[0], Mapping):
+        one = len(args) == 1 and not inputs and len(self._input_slots) == 1
+        if one and (isinstance(args[0], np.ndarray) or not isinstance(args[0], Mapping)):
             name, size, _ = self._input_slots[0]  # the common call, forward(x), without the general checks
             fed = {name: check_input(name, size, args[0], allow_nonfinite)}
         else:
@@ -140,10 +141,11 @@ class Plan:
                 values[out] = function(values[source])
         finally:
             values[-1] = None  # the list no longer holds itself, so it is freed at once
-        outputs = [values[i] for _, i in self._output_slots]
-        if not allow_nonfinite and not all(_all_finite(value) for value in outputs):
-            self._report_overflow(fed)
-        return outputs[0] if len(outputs) == 1 else {name: value for (name, _), value in zip(self._output_slots, outputs)}
+        outputs = {name: values[i] for name, i in self._output_slots}
+        for value in outputs.values() if not allow_nonfinite else ():
+            if not _all_finite(value):
+                self._report_overflow(fed)
+        return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
     def _report_overflow(self, fed: dict[str, np.ndarray]) -> None:
         """Raise naming the first node that turned finite inputs into inf or nan."""

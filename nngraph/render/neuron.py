@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import GraphError, OptionError, RenderError
+from ..nodes import AffineNode
 from ..notation import Notation, layer_mark
 from . import style
 from .diagram import Diagram
@@ -241,7 +242,7 @@ class _Looks:
 
     def __init__(self, graph, columns: list[Column], shown: Emphasis, options: Options, current_column: int | None):
         self.shown, self.options, self.column = shown, options, current_column
-        self.current_kind = graph[shown.current].kind if shown.current is not None else None
+        self.current_is_affine = shown.current is not None and isinstance(graph[shown.current], AffineNode)
         self.reached_columns = [not shown.rows or any(name in shown.rows for _, name in c.rows) for c in columns]
 
     def neuron(self, column: int, index: int) -> str:
@@ -251,7 +252,7 @@ class _Looks:
 
     def edge(self, edge: Edge) -> str:
         into_current = self.neuron(edge.layer, edge.target_index) == "current"
-        if into_current and (self.current_kind == "affine" or edge.kind == "activation"):
+        if into_current and (self.current_is_affine or edge.kind == "activation"):
             return "current"
         focus = self.options.focus
         if not self.reached_columns[edge.layer] or (focus is not None and (edge.layer != focus or edge.target_index != 0)):

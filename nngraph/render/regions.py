@@ -100,7 +100,7 @@ def _plane(graph) -> tuple[tuple[str, str], Callable[[np.ndarray], dict[str, np.
 
 def _pick(graph: Graph, node, output) -> tuple[str, int | str]:
     """The node to plot and its column (a number, or ``"argmax"`` for classes)."""
-    signals = {n.name: n for n in graph if n.kind in ("affine", "activation") and isinstance(n, Operation)}
+    signals = {n.name: n for n in graph if isinstance(n, Operation)}
     if node is None:
         outputs = [n.name for n in graph.outputs]
         if len(outputs) != 1:
@@ -166,13 +166,13 @@ def _step_line(graph: Graph, node: str, column) -> tuple[float, float, float] | 
     """(w₁, w₂, b) when the column is step(w₁x₁ + w₂x₂ + b) of the inputs: its boundary is that line."""
     # Beside each kind its class, for mypy (NODE_KINDS holds one class per kind); W and b are weights, as Graph.add checks.
     step = graph[node]
-    if step.kind != "activation" or not isinstance(step, ActivationNode) or step.h.name != "step" or column == "argmax":
+    if not isinstance(step, ActivationNode) or step.h.name != "step" or column == "argmax":
         return None
     affine = graph[step.source]
-    if affine.kind != "affine" or not isinstance(affine, AffineNode):
+    if not isinstance(affine, AffineNode):
         return None
     x = graph[affine.x]
-    if x.kind != "input" or not isinstance(x, InputNode) or x.width != 2:
+    if not isinstance(x, InputNode) or x.width != 2:
         return None
     W = cast(WeightNode, graph[affine.W]).value
     b = 0.0 if affine.b is None else float(cast(WeightNode, graph[affine.b]).value[column])
