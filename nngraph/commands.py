@@ -6,6 +6,7 @@ neither NumPy nor networkx.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from .graph import Graph
 from .idx import load_mnist, read_idx
 from .interop import from_onnx
 from .io import convert_weights, load, load_weights
+from .limits import check_size
 from .narration import narrate
 from .nodes import WeightNode
 
@@ -112,10 +114,20 @@ def pixels_scaled(x: np.ndarray) -> np.ndarray:
 
 
 def _load_npy(path: Path, flag: str) -> np.ndarray:
+    """The array of a ``.npy`` file, its declared size checked against NNGRAPH_MAX_BYTES before it is read."""
     try:
+        with open(path, "rb") as file:
+            major, _ = np.lib.format.read_magic(file)
+            read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read_header(file)
+        if dtype.hasobject or dtype.itemsize == 0:
+            raise ValueError(f"it holds {dtype} values")
+        check_size(math.prod(shape) * dtype.itemsize, f"{flag} {path}", f"its header (shape {shape}, {dtype}) declares")
         return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise FormatError(f"{flag} {path}: not a .npy array of numbers (nngraph never loads pickles)") from err
+    except FormatError:
+        raise
+    except (OSError, ValueError, SyntaxError) as err:
+        raise FormatError(f"{flag} {path}: not a .npy array of numbers (nngraph never loads pickles): {err}") from err
 
 
 def cmd_info(args) -> None:

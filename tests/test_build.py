@@ -178,3 +178,24 @@ def test_mnist_softmax_rows_sum_to_one_and_steps_match(mnist_net, mnist_test_set
     assert [s.output.shape for s in steps] == [(3, 784), (3, 50), (3, 50), (3, 100), (3, 100), (3, 10), (3, 10)]
     np.testing.assert_array_equal(steps[-1].output, mnist_net.forward(images[:3]))
     np.testing.assert_allclose(steps[-1].output, y[:3], rtol=1e-4, atol=1e-7)
+
+
+def test_mlp_takes_any_iterable_of_layers():
+    pairs = ((np.eye(2) * k, None) for k in (2.0, 3.0))
+    np.testing.assert_array_equal(ng.mlp(pairs, "identity").forward([1.0, -1.0]), [6.0, -6.0])
+
+
+def test_a_parameterised_activation_is_checked_saved_loaded_and_written(tmp_path):
+    net = ng.mlp([([[1.0, -1.0]], None)], ("leaky_relu", {"alpha": 0.2}))
+    np.testing.assert_allclose(net.forward([2.0]), [2.0, -0.4])
+    assert net["y"].expression() == "LReLU(a1; α = 0.2)"
+    ng.save(net, tmp_path / "net.npz")
+    loaded = ng.load(tmp_path / "net.npz")
+    assert loaded["y"].parameters == {"alpha": 0.2}
+    np.testing.assert_array_equal(loaded.forward([2.0]), net.forward([2.0]))
+    with pytest.raises(ng.GraphError, match=r"activation 'y': leaky_relu takes alpha; got 'alpah'; did you mean 'alpha'\?"):
+        ng.mlp([([[1.0]], None)], ("leaky_relu", {"alpah": 0.2}))
+    with pytest.raises(ng.GraphError, match=r"activation 'y': alpha must be a real number; got '0.2'"):
+        ng.mlp([([[1.0]], None)], ("leaky_relu", {"alpha": "0.2"}))
+    with pytest.raises(ng.GraphError, match=r"relu takes no parameters; got 'alpha'"):
+        ng.mlp([([[1.0]], None)], ("relu", {"alpha": 0.2}))

@@ -372,3 +372,14 @@ def test_idx_images_are_run_in_batches_never_inflated_whole(capsys, data_dir, mn
     assert code == 0 and out.endswith("(10000×10)\n"), err
     # the bytes (7.5 MiB) and one batch; the images as float32 alone would take 30 MiB
     assert peak < 20 * 2**20, f"peak {peak / 2**20:.1f} MiB"
+
+
+def test_a_npy_input_declaring_more_than_the_limit_is_refused_before_it_is_read(capsys, tmp_path):
+    import struct
+
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }"
+    header += " " * (64 - (10 + len(header) + 1) % 64) + "\n"
+    (tmp_path / "huge.npy").write_bytes(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + bytes(16))
+    code, out, err = run(capsys, "run", "three-layer", "--input", str(tmp_path / "huge.npy"))
+    assert_one_line_error(code, out, err, "huge.npy: its header (shape (1000000000000,), float64) declares 7.3 TiB")
+    assert "NNGRAPH_MAX_BYTES=8000000000000" in err
