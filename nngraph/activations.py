@@ -45,6 +45,7 @@ class Activation:
         symbol: what a diagram writes inside the neuron, e.g. ``"σ"``.
         elementwise: False when each output depends on the whole row (softmax).
         parameters: each parameter's default, e.g. ``{"alpha": 0.01}``.
+        positive: the parameters that must be greater than 0 (softplus's β divides).
         builtin: True for nngraph's own, which never change their argument; a
             user's activation is handed a copy and its results are checked.
     """
@@ -55,10 +56,14 @@ class Activation:
     symbol: str
     elementwise: bool = True
     parameters: Mapping[str, float] = field(default_factory=dict)
+    positive: frozenset[str] = frozenset()
     builtin: bool = False
 
     def __call__(self, a, **parameters) -> np.ndarray:
-        return self.compute(np.asarray(a), **self.bind(parameters))
+        """``h(a)`` on a float copy of ``a``, as a graph would run it."""
+        array = np.asarray(a)
+        array = array.astype(np.float64) if array.dtype.kind != "f" else array.copy()
+        return self.compute(array, **self.bind(parameters))
 
     def bind(self, given: Mapping, where: str = "") -> dict[str, float]:
         """Every parameter's value: ``given`` checked, the rest at their defaults.
@@ -75,7 +80,11 @@ class Activation:
         if unknown:
             takes = f"takes {', '.join(self.parameters)}" if self.parameters else "takes no parameters"
             raise GraphError(f"{where}: {self.name} {takes}; got {', '.join(map(repr, unknown))}{did_you_mean(unknown[0], self.parameters)}")
-        return {key: real_number(given.get(key, default), f"{where}: {key}") for key, default in self.parameters.items()}
+        values = {key: real_number(given.get(key, default), f"{where}: {key}") for key, default in self.parameters.items()}
+        for key in sorted(self.positive):
+            if values[key] <= 0:
+                raise GraphError(f"{where}: {key} must be greater than 0; got {values[key]:g}")
+        return values
 
     def settings(self, values: Mapping[str, float]) -> str:
         """The parameters that differ from their defaults, as the book would write them.
@@ -94,7 +103,9 @@ _REGISTRY: dict[str, Activation] = {}
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(_REGISTRY)
 
 
-def register_activation(name: str, *, definition: str, symbol: str, elementwise: bool = True, parameters: Mapping | None = None):
+def register_activation(
+    name: str, *, definition: str, symbol: str, elementwise: bool = True, parameters: Mapping | None = None, positive=(),
+):
     """Decorator registering ``compute`` as the activation ``name``.
 
     ``compute(a, **parameters)`` receives its own copy of ``a``; ``parameters``
@@ -112,10 +123,10 @@ def register_activation(name: str, *, definition: str, symbol: str, elementwise:
         array([3., 6.])
         >>> unregister_activation("scaled")
     """
-    return _registrar(name, definition, symbol, elementwise, parameters, builtin=False)
+    return _registrar(name, definition, symbol, elementwise, parameters, positive, builtin=False)
 
 
-def _registrar(name, definition, symbol, elementwise, parameters, *, builtin: bool):
+def _registrar(name, definition, symbol, elementwise, parameters, positive=(), *, builtin: bool):
     if not isinstance(name, str) or not name.isidentifier():
         raise GraphError(f"activation name {name!r} must be an identifier such as 'softsign'")
     if name in _REGISTRY:
@@ -133,7 +144,7 @@ def _registrar(name, definition, symbol, elementwise, parameters, *, builtin: bo
             pass
         _REGISTRY[name] = Activation(
             name=name, compute=compute, definition=definition, symbol=symbol, elementwise=elementwise,
-            parameters=MappingProxyType(defaults), builtin=builtin,
+            parameters=MappingProxyType(defaults), positive=frozenset(positive), builtin=builtin,
         )
         return compute
 
@@ -174,8 +185,8 @@ def get_activation(name: str | Activation) -> Activation:
         ) from None
 
 
-def _builtin(name: str, definition: str, symbol: str, elementwise: bool = True, **parameters):
-    return _registrar(name, definition, symbol, elementwise, parameters, builtin=True)
+def _builtin(name: str, definition: str, symbol: str, elementwise: bool = True, positive=(), **parameters):
+    return _registrar(name, definition, symbol, elementwise, parameters, positive, builtin=True)
 
 
 @_builtin("step", "h(a) = 1 if a > 0 else 0", "step")
@@ -280,6 +291,6 @@ def silu(a):
     return a * sigmoid(a)
 
 
-@_builtin("softplus", "softplus(a) = log(1 + exp(β·a)) / β", "softplus", beta=1.0)
+@_builtin("softplus", "softplus(a) = log(1 + exp(β·a)) / β", "softplus", positive={"beta"}, beta=1.0)
 def softplus(a, beta):
     return np.logaddexp(0, a * beta) / beta

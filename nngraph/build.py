@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeGuard, cast
 
 from .checks import as_parameter
 from .errors import FormatError, GraphError, ShapeError
@@ -55,15 +56,15 @@ def mlp(
     """
     try:
         layers = list(layers)
-        activations = [activations] * len(layers) if isinstance(activations, (str, tuple)) else list(activations)
+        choices = [activations] * len(layers) if _one_activation(activations) else list(cast(Iterable[ActivationChoice], activations))
     except TypeError:
         raise GraphError("mlp takes a list of (W, b) pairs and a list of activation names (or one name)") from None
     if not layers:
         raise GraphError("mlp needs at least one (W, b) layer")
-    if len(activations) != len(layers):
-        raise GraphError(f"mlp got {len(layers)} layer(s) but {len(activations)} activation(s); give one activation per layer")
+    if len(choices) != len(layers):
+        raise GraphError(f"mlp got {len(layers)} layer(s) but {len(choices)} activation(s); give one activation per layer")
     g = Graph(name)
-    for i, (layer, activation) in enumerate(zip(layers, activations), start=1):
+    for i, (layer, activation) in enumerate(zip(layers, choices), start=1):
         try:
             W, b = layer
         except (TypeError, ValueError):
@@ -73,11 +74,16 @@ def mlp(
         W_node = g.weight(f"W{i}", W)
         b_node = g.weight(f"b{i}", b) if b is not None else None
         a = g.affine(f"a{i}", signal, W_node, b_node)
-        h, parameters = activation if isinstance(activation, tuple) else (activation, {})
-        if not isinstance(parameters, Mapping):
+        if not _one_activation(activation):
             raise GraphError(f"layer {i} of mlp: an activation is a name or (name, {{parameter: value}}); got {activation!r}")
+        h, parameters = (activation, {}) if isinstance(activation, str) else activation
         signal = g.activation(output_name if i == len(layers) else f"z{i}", a, h, **parameters)
     return g
+
+
+def _one_activation(value) -> TypeGuard[ActivationChoice]:
+    """A name, or a pair (name, {parameter: value}): one activation, not one per layer."""
+    return isinstance(value, str) or (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], Mapping))
 
 
 def _rows(W, layer: int) -> int:

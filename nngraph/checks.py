@@ -67,9 +67,13 @@ def real_number(value, where: str, error: type[NNGraphError] = GraphError) -> fl
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise error(f"{where} must be a real number; got {value!r}")
-    if not math.isfinite(value):
-        raise error(f"{where} must be finite; got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float's range
+        number = math.inf
+    if not math.isfinite(number):
+        raise error(f"{where} must be finite; got {str(value)[:40]}")
+    return number
 
 
 def did_you_mean(name, known: Iterable[str]) -> str:

@@ -64,6 +64,8 @@ def parse_input(text: str, flag: str = "--input", *, scale: bool = True) -> np.n
         >>> parse_input("−0.5,1e−3")
         array([-0.5  ,  0.001])
     """
+    if not text.strip():
+        raise InputError(f"{flag} is empty; give numbers such as 1.0,0.5 or a file")
     if INLINE_NUMBERS.fullmatch(text):  # never tried as a file name, however long
         return _inline_numbers(text, flag)
     path = Path(text)
@@ -143,8 +145,8 @@ def cmd_run(args) -> None:
     graph = load_network(args.net, args.weights, allow_outside=args.allow_outside)
     x = parse_input(args.input, scale=False)  # IDX images stay bytes; each batch is scaled as it is run
     if args.labels:
-        labels = parse_input(args.labels, "--labels")
-        accuracy = evaluate_accuracy(graph, x, labels)
+        labels = _class_labels(args.labels)
+        accuracy = evaluate_accuracy(graph, x, labels, allow_nonfinite=args.allow_nonfinite)
         print(f"accuracy: {accuracy:.4f} ({len(labels):,} samples)")
         return
     output = _run_in_batches(graph, x, allow_nonfinite=args.allow_nonfinite)
@@ -168,11 +170,14 @@ def _run_in_batches(graph: Graph, x: np.ndarray, batch: int = 1000, **options):
     return np.concatenate(parts)
 
 
-def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batch: int = 100) -> float:
+def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batch: int = 100, **options) -> float:
     """Share of samples whose largest output is their label, in batches, with a progress bar."""
     images, labels = np.atleast_2d(images), np.asarray(labels).reshape(-1)
-    if len(graph.outputs) != 1:
-        raise InputError(f"accuracy needs one output; {graph.name!r} has {len(graph.outputs)}")
+    if len(graph.outputs) != 1 or graph.outputs[0].width < 2:
+        raise InputError(
+            f"accuracy needs a classifier, one output with a column per class; {graph.name!r} has "
+            f"{len(graph.outputs)} output(s) of {', '.join(str(node.width) for node in graph.outputs)} column(s); drop --labels"
+        )
     if len(images) != len(labels):
         raise InputError(f"{len(images)} inputs but {len(labels)} labels; they must match one to one")
     if len(labels) == 0:
@@ -180,7 +185,7 @@ def evaluate_accuracy(graph: Graph, images: np.ndarray, labels: np.ndarray, batc
     plan = graph.plan()
     correct = 0
     for start in range(0, len(images), batch):
-        output = plan.run(pixels_scaled(images[start : start + batch]))
+        output = plan.run(pixels_scaled(images[start : start + batch]), **options)
         correct += int(np.sum(np.argmax(output, axis=1) == labels[start : start + batch]))
         _progress(min(start + batch, len(images)), len(images))
     return correct / len(labels)
@@ -211,7 +216,7 @@ def _view_options(args) -> None:
     """Refuse an option the chosen view does not take; give the others their defaults."""
     for option, (views, default) in VIEW_OPTIONS.items():
         value = getattr(args, option)
-        if value not in (None, False) and args.view not in views:
+        if value is not None and value is not False and args.view not in views:
             flag = "--" + option.replace("_", "-")
             raise InputError(f"{flag} applies to --view {' or '.join(views)}, not to --view {args.view}; drop it or change the view")
         if value is None:

@@ -103,7 +103,7 @@ class Graph:
         """
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise GraphError(f"input {name!r} needs a positive integer size; got {size!r}")
-        return self.add(InputNode(name=name, size=int(size)))
+        return self._add(InputNode(name=name, size=int(size)))
 
     def weight(self, name: str, value) -> WeightNode:
         """Add a parameter tensor (W or b); ``value`` is copied and made read-only.
@@ -118,7 +118,7 @@ class Graph:
             (3,)
         """
         self._new_name(name)
-        return self.add(WeightNode(name=name, value=as_parameter(value, f"weight {name!r}")))
+        return self._add(WeightNode(name=name, value=as_parameter(value, f"weight {name!r}")))
 
     def affine(self, name: str, x, W, b=None) -> AffineNode:
         """Add ``name = x·W + b``: ``x`` a signal of width D, ``W`` (D, K), ``b`` (K,) or None.
@@ -137,7 +137,7 @@ class Graph:
         """
         W_node = self._lookup(W, f"affine {name!r}", "W")
         columns = W_node.shape[-1] if isinstance(W_node, WeightNode) else 0
-        return self.add(AffineNode(name=name, x=_name(x), W=W_node.name, b=None if b is None else _name(b), width=columns))
+        return self._add(AffineNode(name=name, x=_name(x), W=W_node.name, b=None if b is None else _name(b), width=columns))
 
     def activation(self, name: str, source, activation: str | Activation, **parameters) -> ActivationNode:
         """Add ``name = h(source)`` for the registered activation ``h``, with its parameters.
@@ -155,7 +155,7 @@ class Graph:
         h = get_activation(activation)
         bound = h.bind(parameters, f"activation {name!r}")
         width = source_node.width if isinstance(source_node, (InputNode, Operation)) else 0
-        return self.add(ActivationNode(name=name, source=source_node.name, h=h, parameters=bound, width=width))
+        return self._add(ActivationNode(name=name, source=source_node.name, h=h, parameters=bound, width=width))
 
     def add(self, node: _NodeT) -> _NodeT:
         """Add ``node``, of any kind, once it fits: a unique name, known sources of the right kind, fitting shapes.
@@ -167,6 +167,10 @@ class Graph:
         """
         if not isinstance(node, Node):
             raise GraphError(f"graph.add takes a node (an InputNode, AffineNode, …); got {type(node).__name__}")
+        return self._add(node.validated())
+
+    def _add(self, node: _NodeT) -> _NodeT:
+        """Add a node whose own fields are valid (the builders make them so): check it against the graph."""
         self._new_name(node.name)
         where = f"{node.kind} {node.name!r}"
         arguments = node.arguments

@@ -225,7 +225,7 @@ def _check_label(label, layers) -> None:
     if label is None:
         return
     if not _is_classifier(layers):
-        raise InputError(f"label {label!r} needs a classifier, a network whose output activation is softmax; drop label")
+        raise InputError(f"label {label!r} needs a classifier, a network whose output activation is softmax; leave the label out (--labels on the command line)")
     classes = layers[-1].affine.width
     if not _is_whole(label) or not 0 <= label < classes:
         raise InputError(f"label must be a whole number from 0 to {classes - 1} (a class of the output y); got {label!r}")

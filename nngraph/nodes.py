@@ -27,13 +27,17 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from .activations import Activation
+from .checks import as_parameter
 from .errors import FormatError, GraphError, ShapeError
 from .formatting import format_shape
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 #: What ``from_record`` adds a node to: a :class:`nngraph.Graph` (not imported: the graph imports nodes).
 Graph = Any
@@ -64,6 +68,12 @@ class Node:
     def arguments(self) -> dict[str, str]:
         """The nodes this one reads, as role → node name, in argument order."""
         return {}
+
+    def validated(self) -> Self:
+        """This node with its own fields checked (and arrays copied read-only); raises GraphError."""
+        if not isinstance(self.name, str) or not self.name:
+            raise GraphError(f"node names must be non-empty strings; got {self.name!r}")
+        return self
 
     def check(self, sources: Mapping[str, Node]) -> None:
         """Raise GraphError or ShapeError if the nodes read (role → node) do not fit this one."""
@@ -99,6 +109,12 @@ class InputNode(Node):
     def width(self) -> int:
         return self.size
 
+    def validated(self) -> Self:
+        size = self.size
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise GraphError(f"input {self.name!r} needs a positive integer size; got {size!r}")
+        return dataclasses.replace(super().validated(), size=int(size))
+
     @classmethod
     def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: Graph) -> Node:
         _expect(cls, record, {"name", "size"})
@@ -118,6 +134,9 @@ class WeightNode(Node):
     @property
     def shape(self) -> tuple[int, ...]:
         return self.value.shape
+
+    def validated(self) -> Self:
+        return dataclasses.replace(super().validated(), value=as_parameter(self.value, f"weight {self.name!r}"))
 
     def record(self, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         key = f"weight_{len(arrays)}"
@@ -145,6 +164,13 @@ class Operation(Node):
     """
 
     width: int
+    #: False for kinds defined outside nngraph: the plan then hands them copies and checks what they return.
+    trusted: ClassVar[bool] = False
+
+    def validated(self) -> Self:
+        if isinstance(self.width, bool) or not isinstance(self.width, (int, np.integer)) or self.width < 1:
+            raise GraphError(f"{self.kind} {self.name!r} needs a positive integer width; got {self.width!r}")
+        return super().validated()
 
     def forward(self, *values: Any) -> np.ndarray:
         """The output from the values read, in the order of :attr:`arguments`."""
@@ -179,6 +205,7 @@ class AffineNode(Operation):
     b: str | None = None
     kind: ClassVar[str] = "affine"
     parameter_roles: ClassVar[frozenset[str]] = frozenset({"W", "b"})
+    trusted: ClassVar[bool] = True
 
     @property
     def arguments(self) -> dict[str, str]:
@@ -247,10 +274,17 @@ class ActivationNode(Operation):
     h: Activation
     parameters: Mapping[str, float]
     kind: ClassVar[str] = "activation"
+    trusted: ClassVar[bool] = True  # its compile() guards a user's activation itself
 
     @property
     def arguments(self) -> dict[str, str]:
         return {"a": self.source}
+
+    def validated(self) -> Self:
+        if not isinstance(self.h, Activation):
+            raise GraphError(f"activation {self.name!r}: h must be an Activation (nngraph.get_activation(name)); got {self.h!r}")
+        checked = super().validated()
+        return dataclasses.replace(checked, parameters=self.h.bind(self.parameters, f"activation {self.name!r}"))
 
     @property
     def settings(self) -> str:

@@ -24,7 +24,7 @@ from typing import cast
 import numpy as np
 
 from .checks import real_array
-from .errors import GraphError, InputError
+from .errors import GraphError, InputError, NNGraphError, ShapeError
 from .formatting import format_array
 from .nodes import InputNode, Node, Operation, WeightNode
 
@@ -116,7 +116,11 @@ class Plan:
                 slot[node.name] = free.pop()
             else:
                 slot[node.name], used = used, used + 1
-            self._program.append((slot[node.name], *_instruction(cast(Operation, node).compile(self._weights), reads)))
+            operation = cast(Operation, node)
+            function = operation.compile(self._weights)
+            if not operation.trusted:
+                function = _guarded(operation, function)
+            self._program.append((slot[node.name], *_instruction(function, reads)))
         self._slots = used + 1  # the last slot: the slots themselves, for nodes reading several signals
         self._input_slots = [(node.name, node.size, slot[node.name]) for node in self.inputs]
         self._output_slots = [(node.name, slot[node.name]) for node in self.outputs]
@@ -219,6 +223,27 @@ class Plan:
         for name, _, slot in self._input_slots:
             values[slot] = inputs[name].copy() if copy else inputs[name]
         return values
+
+
+def _guarded(node: Operation, function: Callable) -> Callable:
+    """A kind defined outside nngraph, run on copies of what it reads, its result checked, errors naming it."""
+    where = f"{node.kind} {node.name!r}"
+
+    def guarded(*signals):
+        try:
+            result = function(*(signal.copy() for signal in signals))
+        except NNGraphError:
+            raise
+        except Exception as err:  # a user's forward may raise anything
+            raise GraphError(f"{where}: forward() failed: {err!r}") from err
+        shape = getattr(result, "shape", None)
+        if shape is None or shape[-1:] != (node.width,) or len(shape) != signals[0].ndim:
+            raise ShapeError(f"{where}: forward() must return {node.width} columns per sample, like its input's rows; got {shape or type(result).__name__}")
+        if result.dtype.kind != "f":
+            raise GraphError(f"{where}: forward() must return floats; got dtype {result.dtype}")
+        return result
+
+    return guarded
 
 
 def _instruction(function: Callable, reads: list[int]) -> tuple[Callable, int]:

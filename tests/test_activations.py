@@ -242,3 +242,11 @@ def test_a_registered_activation_failing_on_a_batch_is_refused_when_added():
 def _add_activation(name: str, width: int):
     g = ng.Graph()
     return g.activation("z", g.input("x", width), name)
+
+
+def test_calling_an_activation_works_on_a_float_copy():
+    np.testing.assert_allclose(get_activation("gelu")([1, -1]), [0.8413447460685429, -0.15865525393145707], rtol=1e-15)
+    assert get_activation("step")([1, -1]).dtype == np.float64
+    a = np.array([1.0, -2.0])
+    get_activation("relu")(a)
+    assert a.tolist() == [1.0, -2.0]

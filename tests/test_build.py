@@ -199,3 +199,20 @@ def test_a_parameterised_activation_is_checked_saved_loaded_and_written(tmp_path
         ng.mlp([([[1.0]], None)], ("leaky_relu", {"alpha": "0.2"}))
     with pytest.raises(ng.GraphError, match=r"relu takes no parameters; got 'alpha'"):
         ng.mlp([([[1.0]], None)], ("relu", {"alpha": 0.2}))
+
+
+def test_mlp_tells_one_activation_from_one_per_layer():
+    layers = [(np.eye(2), None)] * 3
+    net = ng.mlp(layers, ("relu", "identity", "relu"))
+    assert [net[n].h.name for n in ("z1", "z2", "y")] == ["relu", "identity", "relu"]
+    two = ng.mlp(layers[:2], ("relu", "sigmoid"))
+    assert [two[n].h.name for n in ("z1", "y")] == ["relu", "sigmoid"]
+    with pytest.raises(ng.GraphError, match=r"layer 1 of mlp: an activation is a name or \(name, \{parameter: value\}\); got \('relu', \{\}, 1\)"):
+        ng.mlp(layers[:1], [("relu", {}, 1)])
+
+
+def test_activation_parameters_out_of_range_are_refused():
+    with pytest.raises(ng.GraphError, match=r"activation 'y': beta must be greater than 0; got 0"):
+        ng.mlp([([[1.0]], None)], ("softplus", {"beta": 0}))
+    with pytest.raises(ng.GraphError, match=r"activation 'y': alpha must be finite; got 1000000000"):
+        ng.mlp([([[1.0]], None)], ("leaky_relu", {"alpha": 10**400}))

@@ -383,3 +383,19 @@ def test_a_npy_input_declaring_more_than_the_limit_is_refused_before_it_is_read(
     code, out, err = run(capsys, "run", "three-layer", "--input", str(tmp_path / "huge.npy"))
     assert_one_line_error(code, out, err, "huge.npy: its header (shape (1000000000000,), float64) declares 7.3 TiB")
     assert "NNGRAPH_MAX_BYTES=8000000000000" in err
+
+
+def test_accuracy_needs_a_classifier_whole_labels_and_honours_allow_nonfinite(capsys):
+    code, out, err = run(capsys, "run", "xor", "--input", "0,0;1,0", "--labels", "0,1")
+    assert_one_line_error(code, out, err, "accuracy needs a classifier, one output with a column per class; 'XOR' has 1 output(s) of 1 column(s)")
+    code, out, err = run(capsys, "run", "three-layer", "--input", "1,0.5;0,0", "--labels", "0.5,1")
+    assert_one_line_error(code, out, err, "labels must be whole numbers ≥ 0")
+    code, out, err = run(capsys, "run", "three-layer", "--input=1,nan;0,0", "--labels", "1,1", "--allow-nonfinite")
+    assert (code, out) == (0, "accuracy: 0.5000 (2 samples)\n")
+
+
+def test_sample_zero_is_refused_where_it_does_not_apply_and_an_empty_input_too(capsys, tmp_path):
+    code, out, err = run(capsys, "render", "three-layer", "--view", "signal", "--sample", "0", "-o", str(tmp_path / "d.dot"))
+    assert_one_line_error(code, out, err, "--sample applies to --view neuron or neuron-detail, not to --view signal")
+    code, out, err = run(capsys, "run", "three-layer", "--input", "")
+    assert_one_line_error(code, out, err, "--input is empty; give numbers such as 1.0,0.5 or a file")

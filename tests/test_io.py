@@ -253,7 +253,7 @@ def test_description_that_is_not_json(tmp_path):
         (description({"kind": "input", "size": 2}), r"node #0 has no name"),
         (description("x"), r"node #0 has no name"),
         (description({"name": 5, "kind": "input", "size": 2}), r"node #0 has no name"),
-        (description({"name": "x", "kind": "conv", "size": 2}), r"node 'x' has unknown kind 'conv'; expected one of \['activation', 'affine', 'input', .*'weight'"),
+        (description({"name": "x", "kind": "conv", "size": 2}), r"node 'x' has unknown kind 'conv'; expected one of \[.*'activation', 'affine'.*'input'.*'weight'"),
         (description({"name": "x", "kind": "input", "size": 2, "code": "rm -rf"}), r"input 'x' has unexpected fields \['code'\]"),
         (description(X2, X2), r"node 'x' appears twice"),
         (description({"name": "x", "kind": "input", "size": "2"}), r"input 'x' needs a positive integer size; got '2'"),

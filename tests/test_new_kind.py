@@ -117,3 +117,49 @@ def test_a_new_kind_is_drawn_in_the_signal_view(graph):
 def test_a_new_kind_renders_to_svg(graph):
     svg = signal_diagram(graph, values=dict(zip(graph.plan().order, [s.output for s in graph.steps([1.0, 0.5])]))).svg()
     assert "s = a + x" in svg and "35.0" in svg
+
+
+@dataclass(frozen=True, kw_only=True)
+class Doubling(ng.Operation):
+    """Doubles its signal in place, and may return the wrong number of columns."""
+
+    a: str
+    extra: int = 0
+    kind: ClassVar[str] = "doubling_test"
+
+    @property
+    def arguments(self) -> dict[str, str]:
+        return {"a": self.a}
+
+    def forward(self, a):
+        a *= 2
+        return np.concatenate([a, np.zeros(a.shape[:-1] + (self.extra,))], axis=-1) if self.extra else a
+
+
+def test_a_new_kind_works_on_copies_and_what_it_returns_is_checked():
+    g = ng.Graph()
+    g.add(Doubling(name="d", a=g.input("x", 2).name, width=2))
+    x = np.array([1.0, 2.0])
+    assert g.forward(x).tolist() == [2.0, 4.0] and x.tolist() == [1.0, 2.0]
+    wrong = ng.Graph()
+    wrong.add(Doubling(name="d", a=wrong.input("x", 2).name, width=2, extra=1))
+    with pytest.raises(ng.ShapeError, match=r"doubling_test 'd': forward\(\) must return 2 columns per sample, like its input's rows; got \(3,\)"):
+        wrong.forward(x)
+
+
+def test_a_node_added_directly_is_checked_like_a_built_one():
+    g = ng.Graph()
+    g.input("x", 2)
+    values = np.array([[1.0], [2.0]])
+    g.add(ng.WeightNode(name="W", value=values))
+    values[0, 0] = 100.0  # the graph holds its own read-only copy
+    g.affine("a", "x", "W")
+    assert g.forward([1.0, 1.0]).tolist() == [3.0]
+    with pytest.raises(ng.GraphError, match=r"weight 'V' holds nan at index \(0, 0\)"):
+        g.add(ng.WeightNode(name="V", value=[[np.nan]]))
+    with pytest.raises(ng.GraphError, match=r"input 't' needs a positive integer size; got -1"):
+        g.add(ng.InputNode(name="t", size=-1))
+    with pytest.raises(ng.GraphError, match=r"activation 'z': leaky_relu takes alpha; got 'beta'"):
+        g.add(ng.ActivationNode(name="z", source="a", h=ng.get_activation("leaky_relu"), parameters={"beta": 1.0}, width=1))
+    with pytest.raises(ng.GraphError, match=r"doubling_test 'd' needs a positive integer width; got 0"):
+        g.add(Doubling(name="d", a="a", width=0))
