@@ -77,7 +77,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*__all__, "__version__"})
 
 
 def _show_graphs_in_notebooks() -> None:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 #: What ``from_record`` adds a node to: a :class:`nngraph.Graph` (not imported: the graph imports nodes).
-Graph = Any
+GraphBeingBuilt = Any
 
 __all__ = ["Node", "InputNode", "WeightNode", "Operation", "AffineNode", "ActivationNode", "NODE_KINDS"]
 
@@ -88,7 +88,7 @@ class Node:
         return {"kind": self.kind, **fields}
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: Graph) -> Node:
+    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: GraphBeingBuilt) -> Node:
         """Add to ``graph`` the node a file describes (``record``, without its kind)."""
         _expect(cls, record, {f.name for f in dataclasses.fields(cls)})
         return graph.add(cls(**record))
@@ -116,7 +116,7 @@ class InputNode(Node):
         return dataclasses.replace(super().validated(), size=int(size))
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: Graph) -> Node:
+    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: GraphBeingBuilt) -> Node:
         _expect(cls, record, {"name", "size"})
         return graph.input(record["name"], record["size"])
 
@@ -144,7 +144,7 @@ class WeightNode(Node):
         return {"kind": self.kind, "name": self.name, "array": key}
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: Graph) -> Node:
+    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: GraphBeingBuilt) -> Node:
         _expect(cls, record, {"name", "array"})
         key = record["array"]
         if not isinstance(key, str) or key not in arrays:
@@ -261,7 +261,7 @@ class AffineNode(Operation):
         return {"kind": self.kind, "name": self.name, "x": self.x, "W": self.W, "b": self.b}
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: Graph) -> Node:
+    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: GraphBeingBuilt) -> Node:
         _expect(cls, record, {"name", "x", "W", "b"}, optional={"b"})
         return graph.affine(record["name"], record["x"], record["W"], record.get("b"))
 
@@ -322,7 +322,7 @@ class ActivationNode(Operation):
         return {**record, "parameters": dict(self.parameters)} if self.parameters else record
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: Graph) -> Node:
+    def from_record(cls, record: Mapping[str, Any], arrays: Mapping[str, np.ndarray], graph: GraphBeingBuilt) -> Node:
         _expect(cls, record, {"name", "source", "function", "parameters"}, optional={"parameters"})
         parameters = record.get("parameters", {})
         if not isinstance(parameters, Mapping):

@@ -52,7 +52,7 @@ class Step:
     expression: str | None
 
     def describe(self, digits: int = 8) -> str:
-        """``'a1 = x·W1 + b1 = [0.3, 0.7, 1.1]'``, the numbers at ``digits`` significant digits."""
+        """``'a1 = x·W1 + b1 = [0.3, 0.7, 1.1]'``, the numbers at ``digits`` decimals."""
         value = format_array(self.output, digits)
         if self.expression is None:
             return f"{self.node} = {value}"
