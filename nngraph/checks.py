@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import GraphError, NNGraphError
 
-__all__ = ["real_array", "as_parameter", "real_number", "did_you_mean"]
+__all__ = ["real_array", "as_parameter", "first_nonfinite", "real_number", "did_you_mean", "article"]
 
 
 def real_array(value, where: str, error: type[Exception], *, copy: bool = False) -> np.ndarray:
@@ -52,10 +52,21 @@ def as_parameter(value, where: str) -> np.ndarray:
     if array.size == 0:
         raise GraphError(f"{where} is empty (shape {array.shape}); a layer needs at least one neuron")
     if np.count_nonzero(np.isfinite(array)) != array.size:
-        position = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        position, _ = first_nonfinite(array)
         raise GraphError(f"{where} holds {array[position].item()!r} at index {position}; weights must be finite")
     array.flags.writeable = False
     return array
+
+
+def first_nonfinite(array: np.ndarray) -> tuple[tuple[int, ...], int]:
+    """Where the first inf or nan of ``array`` is, and how many there are (``((), 0)`` for none).
+
+    Example:
+        >>> first_nonfinite(np.array([[1.0, np.inf], [np.nan, 0.0]]))
+        ((0, 1), 2)
+    """
+    bad = np.argwhere(~np.isfinite(array))
+    return (tuple(int(i) for i in bad[0]), len(bad)) if len(bad) else ((), 0)
 
 
 def real_number(value, where: str, error: type[NNGraphError] = GraphError) -> float:
@@ -85,3 +96,13 @@ def did_you_mean(name, known: Iterable[str]) -> str:
     """
     close = difflib.get_close_matches(str(name), list(known), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def article(word: str) -> str:
+    """``"an"`` before a vowel, else ``"a"``: ``f"{article(kind)} {kind}"`` reads "an input", "a weight".
+
+    Example:
+        >>> article("affine"), article("weight")
+        ('an', 'a')
+    """
+    return "an" if word[:1] in tuple("aeiou") else "a"

@@ -26,7 +26,7 @@ import networkx as nx
 import numpy as np
 
 from .activations import Activation, get_activation
-from .checks import as_parameter, did_you_mean
+from .checks import article, as_parameter, did_you_mean
 from .errors import GraphError
 from .nodes import ActivationNode, AffineNode, InputNode, Node, Operation, WeightNode
 from .plan import Plan
@@ -51,10 +51,6 @@ class Layer:
     def output(self) -> str:
         """Name of the node holding this layer's result."""
         return (self.activation or self.affine).name
-
-
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
 
 
 #: How a notebook draws a graph: functions graph → {mime type: data}. The core never
@@ -117,7 +113,7 @@ class Graph:
             >>> Graph().weight("b1", [0.1, 0.2, 0.3]).shape
             (3,)
         """
-        self._new_name(name)
+        self._new_name(name)  # before copying the array: a taken name is the clearer error
         return self._add(WeightNode(name=name, value=as_parameter(value, f"weight {name!r}")))
 
     def affine(self, name: str, x, W, b=None) -> AffineNode:
@@ -207,7 +203,7 @@ class Graph:
         node = self._lookup(ref, where, role)
         if not isinstance(node, (InputNode, Operation)):
             raise GraphError(
-                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
+                f"{where} reads its {role} from {node.name!r}, {article(node.kind)} {node.kind}; "
                 f"{role} must be a signal: an input, affine or activation node"
             )
         return node
@@ -216,7 +212,7 @@ class Graph:
         node = self._lookup(ref, where, role)
         if not isinstance(node, WeightNode):
             raise GraphError(
-                f"{where} reads its {role} from {node.name!r}, {_article(node.kind)} {node.kind}; "
+                f"{where} reads its {role} from {node.name!r}, {article(node.kind)} {node.kind}; "
                 f"{role} must be a weight node (add it with graph.weight)"
             )
         return node

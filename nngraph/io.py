@@ -101,7 +101,7 @@ def load(path, *, allow_outside: bool = False) -> Graph:
         return _load_toml(path, allow_outside)
     if path.suffix.lower() in OTHER_FORMATS:
         raise FormatError(f"{path}: {OTHER_FORMATS[path.suffix.lower()]}")
-    arrays = _read_npz(path)
+    arrays = NpzArchive(path)
     if DESCRIPTION_KEY not in arrays:
         raise FormatError(
             f"{path}: holds arrays {sorted(arrays)} but no nngraph description; a weights "
@@ -142,17 +142,12 @@ def load_weights(source, keys=None) -> dict[str, np.ndarray]:
     elif Path(source).suffix.lower() == ".onnx":
         raise FormatError(f"{source}: {OTHER_FORMATS['.onnx']}")
     else:
-        arrays, where = _read_npz(Path(source)), str(source)
+        arrays, where = NpzArchive(Path(source)), str(source)
     keys = list(arrays) if keys is None else keys
     missing = [k for k in keys if k not in arrays]
     if missing:
         raise FormatError(f"{where}: missing {', '.join(missing)}; it holds {sorted(arrays)}")
     return {k: np.asarray(arrays[k]) for k in keys}
-
-
-def _read_npz(path: Path) -> NpzArchive:
-    """The arrays of the ``.npz`` at ``path``, each read, within nngraph's limits, when first asked for."""
-    return NpzArchive(path)
 
 
 def _graph_from_description(description, arrays: dict[str, np.ndarray]) -> Graph:
@@ -230,7 +225,7 @@ def _load_toml(path: Path, allow_outside: bool = False) -> Graph:
         raise FormatError(f"{path}: no [[layers]] tables; each layer needs W, b and activation")
     weights = None
     if "weights" in spec:
-        weights = _read_npz(_inside(path, spec["weights"], allow_outside))
+        weights = NpzArchive(_inside(path, spec["weights"], allow_outside))
     pairs, activations = [], []
     for i, layer in enumerate(layers, start=1):
         if not isinstance(layer, dict):

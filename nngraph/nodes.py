@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from .activations import Activation
-from .checks import as_parameter
+from .checks import article, as_parameter
 from .errors import FormatError, GraphError, ShapeError
 from .formatting import format_shape
 
@@ -338,8 +338,7 @@ def _expect(cls: type[Node], record: Mapping[str, Any], fields: set[str], option
     unknown, missing = sorted(set(record) - fields), sorted(fields - set(record) - set(optional))
     if unknown or missing:
         problem = f"unexpected fields {unknown}" if unknown else f"no {', '.join(missing)}"
-        article = "an" if cls.kind[0] in "aeiou" else "a"
-        raise FormatError(f"{cls.kind} {record.get('name')!r} has {problem}; {article} {cls.kind} has {', '.join(sorted(fields))}")
+        raise FormatError(f"{cls.kind} {record.get('name')!r} has {problem}; {article(cls.kind)} {cls.kind} has {', '.join(sorted(fields))}")
 
 
 def _checked(node: ActivationNode, a: np.ndarray, failure: str, compute=None) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import cast
 
 import numpy as np
 
-from .checks import real_array
+from .checks import first_nonfinite, real_array
 from .errors import GraphError, InputError, NNGraphError, ShapeError
 from .formatting import format_array
 from .nodes import InputNode, Node, Operation, WeightNode
@@ -133,12 +133,7 @@ class Plan:
 
     def run(self, *args, allow_nonfinite: bool = False, **inputs):
         """Evaluate; see :meth:`nngraph.Graph.forward` for the arguments."""
-        one = len(args) == 1 and not inputs and len(self._input_slots) == 1
-        if one and (isinstance(args[0], np.ndarray) or not isinstance(args[0], Mapping)):
-            name, size, _ = self._input_slots[0]  # the common call, forward(x), without the general checks
-            fed = {name: check_input(name, size, args[0], allow_nonfinite)}
-        else:
-            fed = self._feed(args, inputs, allow_nonfinite)
+        fed = self._feed(args, inputs, allow_nonfinite)
         values = self._slots_holding(fed)
         try:
             for out, function, source in self._program:
@@ -155,9 +150,8 @@ class Plan:
         """Raise naming the first node that turned finite inputs into inf or nan."""
         with np.errstate(all="ignore"):
             for step in self._walk(self._slots_holding(fed, copy=True)):
-                bad = ~np.isfinite(step.output)
-                if bad.any():
-                    position = tuple(int(i) for i in np.argwhere(bad)[0])
+                position, count = first_nonfinite(step.output)
+                if count:
                     raise InputError(
                         f"node {step.node!r} = {step.expression} gives {step.output[position].item()!r} at index {position} "
                         f"from finite inputs and weights: the numbers overflow; scale the inputs or the weights down, "
@@ -191,6 +185,10 @@ class Plan:
 
     def _feed(self, args: tuple, inputs: dict, allow_nonfinite: bool) -> dict[str, np.ndarray]:
         """Every input by name, checked; raises InputError."""
+        one_array = len(args) == 1 and (isinstance(args[0], np.ndarray) or not isinstance(args[0], Mapping))
+        if one_array and not inputs and len(self._input_slots) == 1:  # the common call, forward(x)
+            name, size, _ = self._input_slots[0]
+            return {name: check_input(name, size, args[0], allow_nonfinite)}
         names = [node.name for node in self.inputs]
         if len(args) > 1:
             raise InputError(f"forward takes the input array or a dict of inputs; got {len(args)} positional arguments")
@@ -281,11 +279,10 @@ def check_input(name: str, size: int, value, allow_nonfinite: bool = False) -> n
             f"({array.shape[-1]} per sample)"
         )
     if not allow_nonfinite and not _all_finite(array):
-        bad = np.argwhere(~np.isfinite(array))
-        position = tuple(int(i) for i in bad[0])
+        position, count = first_nonfinite(array)
         raise InputError(
-            f"input {name!r} holds {array[position].item()!r} at index {position} ({len(bad)} non-finite "
-            f"value{'s' if len(bad) > 1 else ''}); clean the data or pass allow_nonfinite=True"
+            f"input {name!r} holds {array[position].item()!r} at index {position} ({count} non-finite "
+            f"value{'s' if count > 1 else ''}); clean the data or pass allow_nonfinite=True"
         )
     return array
 

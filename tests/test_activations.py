@@ -201,42 +201,35 @@ def test_registering_a_non_identifier_name_is_an_error():
     assert "1x" not in ACTIVATIONS
 
 
-def test_a_registered_activation_of_the_wrong_shape_is_refused_when_added():
-    @register_activation("halves_test", definition="h(a) = a[::2]", symbol="½")
-    def halves(a):
-        return a[..., ::2].copy()
+def _halves(a):
+    return a[..., ::2].copy()
 
+
+def _rounds(a):
+    return np.floor(a).astype(np.int64)
+
+
+def _one_sample_only(a):
+    if a.ndim != 1:
+        raise ValueError("only one sample")
+    return a.copy()
+
+
+@pytest.mark.parametrize(
+    "compute, width, error, message",
+    [
+        (_halves, 4, ng.ShapeError, r"activation 'z': broken_test\(\) must return an array of its input's shape \(4,\); got \(2,\)"),
+        (_rounds, 3, ng.GraphError, r"activation 'z': broken_test\(\) must return floats; got dtype int64"),
+        (_one_sample_only, 3, ng.GraphError, r"broken_test\(\) fails on a test batch of shape \(2, 3\): ValueError\('only one sample'\)"),
+    ],
+)
+def test_a_broken_registered_activation_is_refused_when_added(compute, width, error, message):
+    register_activation("broken_test", definition="h(a) = …", symbol="?")(compute)
     try:
-        with pytest.raises(ng.ShapeError, match=r"activation 'z': halves_test\(\) must return an array of its input's shape \(4,\); got \(2,\)"):
-            _add_activation("halves_test", 4)
+        with pytest.raises(error, match=message):
+            _add_activation("broken_test", width)
     finally:
-        unregister_activation("halves_test")
-
-
-def test_a_registered_activation_returning_integers_is_refused_when_added():
-    @register_activation("rounds_test", definition="h(a) = ⌊a⌋", symbol="⌊⌋")
-    def rounds(a):
-        return np.floor(a).astype(np.int64)
-
-    try:
-        with pytest.raises(ng.GraphError, match=r"activation 'z': rounds_test\(\) must return floats; got dtype int64"):
-            _add_activation("rounds_test", 3)
-    finally:
-        unregister_activation("rounds_test")
-
-
-def test_a_registered_activation_failing_on_a_batch_is_refused_when_added():
-    @register_activation("one_sample_test", definition="h(a) = a for one sample only", symbol="1")
-    def one_sample(a):
-        if a.ndim != 1:
-            raise ValueError("only one sample")
-        return a.copy()
-
-    try:
-        with pytest.raises(ng.GraphError, match=r"one_sample_test\(\) fails on a test batch of shape \(2, 3\): ValueError\('only one sample'\)"):
-            _add_activation("one_sample_test", 3)
-    finally:
-        unregister_activation("one_sample_test")
+        unregister_activation("broken_test")
 
 
 def _add_activation(name: str, width: int):
