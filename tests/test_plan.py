@@ -316,20 +316,23 @@ def test_an_in_place_activation_changes_neither_the_callers_input_nor_earlier_st
     import nngraph as ng
 
     name = "in_place_test_double"
-    if name not in ng.ACTIVATIONS:
-        @ng.register_activation(name, definition="h(a) = 2a", symbol="double")
-        def double(a):
-            a *= 2.0  # in place, as a careless user might write it
-            return a
 
-    g = ng.Graph("careless")
-    z = g.activation("z", g.input("x", 2), name)
-    g.activation("y", z, name)
-    x = np.array([1.0, 2.0])
-    steps = list(g.steps(x))
-    assert x.tolist() == [1.0, 2.0]
-    assert [s.output.tolist() for s in steps] == [[1.0, 2.0], [2.0, 4.0], [4.0, 8.0]]
-    assert not np.shares_memory(steps[0].output, x)
+    @ng.register_activation(name, definition="h(a) = 2a", symbol="double")
+    def double(a):
+        a *= 2.0  # in place, as a careless user might write it
+        return a
+
+    try:
+        g = ng.Graph("careless")
+        z = g.activation("z", g.input("x", 2), name)
+        g.activation("y", z, name)
+        x = np.array([1.0, 2.0])
+        steps = list(g.steps(x))
+        assert x.tolist() == [1.0, 2.0]
+        assert [s.output.tolist() for s in steps] == [[1.0, 2.0], [2.0, 4.0], [4.0, 8.0]]
+        assert not np.shares_memory(steps[0].output, x)
+    finally:
+        ng.unregister_activation(name)  # the registry is shared: leave it as found
 
 
 # -- what mutants of the engine must not get past ----------------------------------
